@@ -1,0 +1,41 @@
+# Handgrid: `make run` installs everything and serves the app on
+# http://127.0.0.1:8000; `make test` installs everything and runs every test.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX := static/vendor/htmx.min.js
+CHROMIUM ?= /usr/bin/chromium
+BIND ?= 127.0.0.1:8000
+
+.PHONY: install run test browser lint clean
+
+install: $(VENV)/.installed $(HTMX)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# htmx comes from npm at the version pinned in package-lock.json.
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Debian's chromium for the end-to-end tests (Playwright's own download is not used).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core > /dev/null; }
+
+run: install
+	HANDGRID_BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+
+test: install browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .hypothesis

@@ -1,0 +1,49 @@
+"""Handgrid: practise the arithmetic of a small neural network by hand.
+
+`create_app` is the application factory (as in Flask's tutorial): gunicorn,
+`flask run` and the tests each build their own app from it. Configuration comes
+from defaults here, then `HANDGRID_*` environment variables, then `test_config`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    # Every request body is small: 144 cells of a few characters at the most.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 400,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("HANDGRID")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+
+    from . import api, errors, practice, security, templating
+
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(practice.bp)
+    app.register_blueprint(api.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,103 @@
+"""The JSON API, a public contract: field names here never change.
+
+Each route translates JSON to a core call and back; every error is
+``{"error": message}`` with a 4xx status (see errors.py). The contract is
+written down in openapi.json, served at /api/openapi.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, request, url_for
+
+from .core import catalog
+from .core.codes import CodeError, display, load
+from .core.grading import AnswerError, answers_from_json, grade
+from .core.problem import ProblemError, solve
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(error: BadRequest):
+    return {"error": str(error)}, error.status
+
+
+@bp.errorhandler(ProblemError)
+@bp.errorhandler(AnswerError)
+def bad_problem(error: ValueError):
+    return {"error": str(error)}, 400
+
+
+def _body() -> dict:
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+def _load(code: str):
+    try:
+        return load(code)
+    except CodeError as error:
+        raise BadRequest(str(error), 404) from None
+
+
+def _problem_json(code: str, problem) -> dict:
+    return {"code": display(code), **problem.as_lists()}
+
+
+@bp.post("/problems")
+def create():
+    code = catalog.code_for(_body())
+    _, problem, _ = load(code)
+    body = _problem_json(code, problem)
+    body["url"] = url_for("practice.problem", code=code)
+    return body, 201, {"Location": url_for("api.show", code=code)}
+
+
+@bp.get("/problems/<code>")
+def show(code: str):
+    canonical, problem, _ = _load(code)
+    return _problem_json(canonical, problem)
+
+
+@bp.get("/problems/<code>/solution")
+def solution(code: str):
+    _, problem, _ = _load(code)
+    return solve(problem).as_lists()
+
+
+@bp.post("/problems/<code>/check")
+def check(code: str):
+    _, problem, _ = _load(code)
+    report = grade(problem, answers_from_json(problem.sizes, _body()))
+    cells = {
+        name: [[{"status": mark.status, "message": mark.message} for mark in row] for row in grid]
+        for name, grid in report.marks.items()
+    }
+    score = {"correct": report.counts["correct"], "carried": report.counts["carried"],
+             "total": report.total, "wrong": report.counts["wrong"],
+             "invalid": report.counts["invalid"], "blank": report.counts["blank"]}
+    return {"score": score, "summary": report.summary(), "cells": cells}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return Response(OPENAPI.read_bytes(), mimetype="application/json")
+
+
+@bp.get("/")
+def index():
+    return {"openapi": url_for("api.openapi"), "docs": "See the OpenAPI document for every route."}
+
+
+

@@ -1,0 +1,236 @@
+"""Problem codes: a problem's whole identity, short enough to read aloud.
+
+A code is Crockford base32 (0-9 and A-Z without I, L, O, U), read
+case-insensitively with O as 0 and I and L as 1, hyphens and spaces ignored.
+Its first symbol names the scheme, its last is a check symbol:
+
+* ``G`` + 8 symbols + check: a generated problem. The 40 payload bits hold the
+  profile (2 bits), the four sizes (3 bits each, size - 1) and the seed (26 bits).
+  Displayed as two groups of five, e.g. ``G1A2B-3C4DX``.
+* ``C`` + 3 symbols of sizes + 2 of the largest magnitude m + the matrices +
+  check: a custom problem. The sizes are as above; the values are packed as one
+  base-(2m+1) number, so the code is as long as the problem needs: 27 symbols
+  for a classic shape with values in -3..3, 192 for the largest possible.
+
+The check symbol makes the running value ``v = 2*v + symbol`` in GF(32)
+(polynomial x^5 + x^2 + 1) end at zero. Multiplying by 2 in a field is a
+bijection and ``2 - 1 != 0``, so every single wrong symbol and every swap of two
+neighbours is caught (this is Damm's construction of a check digit; the tests
+try all of them). Crockford's own mod-37 check would need ``*~$=U``, which do
+not belong in a URL a student types.
+
+Never change what an existing code means: add a scheme letter instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import presets
+from .generate import MAX_SEED, generate
+from .presets import Profile
+from .problem import DIMENSIONS, GIVEN_NAMES, MAX_SIZE, MAX_VALUE, MIN_VALUE, Problem, ProblemError, Sizes
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_VALUE = {symbol: i for i, symbol in enumerate(ALPHABET)}
+_VALUE.update({"O": 0, "I": 1, "L": 1})
+GENERATED, CUSTOM = "G", "C"
+GENERATED_LENGTH = 10
+SIZE_BITS = 3
+# The longest custom code (every size 6, values up to 99) is 192 symbols.
+MAX_CODE_LENGTH = 200
+
+
+class CodeError(ValueError):
+    """A code that names no problem; the message says why, for people."""
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a generated code stores."""
+
+    profile: Profile
+    sizes: Sizes
+    seed: int
+
+    @property
+    def preset(self) -> str | None:
+        return presets.preset_of(self.profile, self.sizes)
+
+
+def _times_two(value: int) -> int:
+    value <<= 1
+    return value ^ 0b100101 if value & 0b100000 else value
+
+
+def _running(values: list[int]) -> int:
+    state = 0
+    for value in values:
+        state = _times_two(state) ^ value
+    return state
+
+
+def _with_check(symbols: str) -> str:
+    return symbols + ALPHABET[_times_two(_running([_VALUE[s] for s in symbols]))]
+
+
+def _to_base32(number: int, length: int) -> str:
+    digits = []
+    for _ in range(length):
+        number, digit = divmod(number, 32)
+        digits.append(ALPHABET[digit])
+    if number:
+        raise ValueError("number too large for its length")
+    return "".join(reversed(digits))
+
+
+def _from_base32(symbols: str) -> int:
+    number = 0
+    for symbol in symbols:
+        number = number * 32 + _VALUE[symbol]
+    return number
+
+
+def _pack_sizes(sizes: Sizes) -> int:
+    number = 0
+    for name in DIMENSIONS:
+        number = (number << SIZE_BITS) | (getattr(sizes, name) - 1)
+    return number
+
+
+def _unpack_sizes(number: int) -> Sizes:
+    values = []
+    for _ in DIMENSIONS:
+        values.append((number & (1 << SIZE_BITS) - 1) + 1)
+        number >>= SIZE_BITS
+    try:
+        return Sizes(*reversed(values))
+    except ProblemError:
+        raise CodeError("This code has impossible sizes; check it for typos.") from None
+
+
+def _values_length(count: int, radix: int) -> int:
+    """Symbols needed for `count` base-`radix` values (exact integer arithmetic)."""
+    top, length = radix**count - 1, 1
+    while top >= 32**length:
+        length += 1
+    return length
+
+
+def generated_code(profile: Profile, sizes: Sizes, seed: int) -> str:
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be within 0..{MAX_SEED}")
+    # The seed goes first so that codes of one preset differ from their first symbols.
+    payload = (seed << 2 | profile.id) << 12 | _pack_sizes(sizes)
+    return _with_check(GENERATED + _to_base32(payload, 8))
+
+
+def custom_code(problem: Problem) -> str:
+    values = np.concatenate([getattr(problem, name).ravel() for name in GIVEN_NAMES]).tolist()
+    largest = max(abs(value) for value in values)
+    if largest > MAX_VALUE:
+        raise ProblemError(f"Values go from {MIN_VALUE} to {MAX_VALUE}.")
+    radix, number = 2 * largest + 1, 0
+    for value in values:
+        number = number * radix + value + largest
+    body = _to_base32(number, _values_length(len(values), radix))
+    head = _to_base32(_pack_sizes(problem.sizes), 3) + _to_base32(largest, 2)
+    return _with_check(CUSTOM + head + body)
+
+
+def _value_count(sizes: Sizes) -> int:
+    i, h, o, b = (getattr(sizes, name) for name in DIMENSIONS)
+    return h * i + h + o * h + o + i * b
+
+
+def normalize(text: str) -> str:
+    """The canonical form of what someone typed, or a CodeError saying what is wrong."""
+    if not isinstance(text, str):
+        raise CodeError("A code is a string of letters and digits.")
+    cleaned = "".join(ch for ch in text[: MAX_CODE_LENGTH * 2] if ch not in "- \t").upper()
+    if not cleaned:
+        raise CodeError("Type a problem code, such as the one at the top of a worksheet.")
+    if len(cleaned) > MAX_CODE_LENGTH or len(text) > MAX_CODE_LENGTH * 2:
+        raise CodeError("That is too long to be a problem code.")
+    bad = sorted({ch for ch in cleaned if ch not in _VALUE})
+    if bad:
+        shown = " ".join(repr(ch) for ch in bad[:5])
+        raise CodeError(f"Codes use only digits and letters other than U; this one has {shown}.")
+    canonical = "".join(ALPHABET[_VALUE[ch]] for ch in cleaned)
+    if canonical[0] not in (GENERATED, CUSTOM):
+        raise CodeError(f"Codes start with {GENERATED} or {CUSTOM}; check the first symbol.")
+    if len(canonical) < 2 or _running([_VALUE[ch] for ch in canonical]) != 0:
+        raise CodeError("That code has a typo: its check symbol does not match. Compare it symbol by symbol.")
+    return canonical
+
+
+def display(code: str) -> str:
+    """Groups of five for reading aloud and copying by hand (idempotent)."""
+    code = code.replace("-", "")
+    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
+
+
+def decode(text: str) -> Generated | Problem:
+    """A generated code's (profile, sizes, seed), or a custom code's problem."""
+    code = normalize(text)
+    if code[0] == GENERATED:
+        return _decode_generated(code)
+    return _decode_custom(code)
+
+
+def _decode_generated(code: str) -> Generated:
+    if len(code) != GENERATED_LENGTH:
+        raise CodeError(f"A generated code has {GENERATED_LENGTH} symbols; this one has {len(code)}.")
+    payload = _from_base32(code[1:-1])
+    sizes = _unpack_sizes(payload & (1 << 12) - 1)
+    profile = presets.BY_ID.get(payload >> 12 & 0b11)
+    seed = payload >> 14
+    if profile is None:
+        raise CodeError("This code names a preset this server does not know; check it for typos.")
+    return Generated(profile=profile, sizes=sizes, seed=seed)
+
+
+def _decode_custom(code: str) -> Problem:
+    if len(code) < 8:
+        raise CodeError("This custom code is too short; check that all of it was copied.")
+    sizes = _unpack_sizes(_from_base32(code[1:4]))
+    largest = _from_base32(code[4:6])
+    if largest > MAX_VALUE:
+        raise CodeError("This custom code holds impossible values; check it for typos.")
+    count, radix = _value_count(sizes), 2 * largest + 1
+    body = code[6:-1]
+    if len(body) != _values_length(count, radix):
+        raise CodeError("This custom code is cut short or too long; check that all of it was copied.")
+    number = _from_base32(body)
+    if number >= radix**count:
+        raise CodeError("This custom code holds impossible values; check it for typos.")
+    values = []
+    for _ in range(count):
+        number, digit = divmod(number, radix)
+        values.append(digit - largest)
+    # One problem, one code: the stored magnitude must be the largest one used.
+    if max(abs(value) for value in values) != largest:
+        raise CodeError("This custom code holds impossible values; check it for typos.")
+    values.reverse()
+    i, h, o, b = (getattr(sizes, name) for name in DIMENSIONS)
+    shapes = {"W1": (h, i), "b1": (h,), "W2": (o, h), "b2": (o,), "X": (i, b)}
+    arrays, start = {}, 0
+    for name in GIVEN_NAMES:
+        size = int(np.prod(shapes[name]))
+        arrays[name] = np.array(values[start : start + size]).reshape(shapes[name])
+        start += size
+    return Problem(**arrays)
+
+
+def load(text: str) -> tuple[str, Problem, Generated | None]:
+    """(canonical code, problem, what generated it or None) for any code."""
+    found = decode(text)
+    code = normalize(text)
+    if isinstance(found, Generated):
+        return code, generate(found.profile, found.sizes, found.seed), found
+    return code, found, None
+
+
+assert 7 + _values_length(_value_count(Sizes(*(MAX_SIZE,) * 4)), 2 * MAX_VALUE + 1) <= MAX_CODE_LENGTH

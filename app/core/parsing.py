@@ -1,0 +1,64 @@
+"""Reading what a student typed into one cell.
+
+Students type on phones, paste from documents and copy from NumPy, so the
+reader is forgiving about form (`−3` with a Unicode minus, `+3`, ` 3 `, `3.0`)
+and strict about meaning: only a whole number is an answer. Everything else is
+kept as typed, so the page can show it again with a message beside it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
+MAX_ECHO = 64  # characters of a bad entry shown back; the rest is cut, never stored
+_MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u2012": "-"})
+_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cell as typed: `value` when it is a whole number, `error` when it is not."""
+
+    text: str = ""
+    value: int | None = None
+    error: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None and self.error is None
+
+
+BLANK = Entry()
+
+
+def parse(raw: object) -> Entry:
+    """An Entry for a form string, a JSON number, a JSON string or None."""
+    if raw is None:
+        return BLANK
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return Entry(text=_shown(str(raw)), error="Type a whole number.")
+    if isinstance(raw, int):
+        raw = str(raw)
+    elif isinstance(raw, float):
+        raw = repr(raw)
+    text = _shown(raw)
+    stripped = raw.strip()
+    if not stripped:
+        return BLANK
+    if len(stripped) > MAX_ENTRY:
+        return Entry(text=text, error=f"Too long: an answer has at most {MAX_ENTRY} characters.")
+    normal = unicodedata.normalize("NFKC", stripped).translate(_MINUSES).replace(" ", "")
+    if _INTEGER.fullmatch(normal):
+        return Entry(text=text, value=int(normal.split(".")[0]))
+    if re.fullmatch(r"[+-]?[0-9]*\.[0-9]+", normal):
+        return Entry(text=text, error="Not a whole number: every answer here is an integer.")
+    return Entry(text=text, error="Not a number: type digits, with a minus sign if negative.")
+
+
+def _shown(text: str) -> str:
+    # Control characters would only confuse the page; they are never part of an answer.
+    cleaned = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    return cleaned[:MAX_ECHO]

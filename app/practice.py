@@ -1,0 +1,100 @@
+"""The practice pages: a problem from its code, blank grids, marks on Check.
+
+A request's path goes: code in the URL -> `codes.load` -> answers read from the
+form -> `grading.grade` -> `layout` blocks -> templates. The same partial,
+``_work.html``, is the htmx fragment and the middle of the full page, so the
+page works without JavaScript and htmx only saves the reload.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from .core import catalog, layout, presets
+from .core.codes import CodeError, display, load
+from .core.grading import answers_from_form, blank_answers, grade
+from .core.problem import DIMENSIONS, ProblemError
+
+bp = Blueprint("practice", __name__)
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("practice.new"))
+
+
+@bp.get("/new")
+def new():
+    """A fresh problem of a preset (default classic) or of custom sizes."""
+    args = request.args
+    try:
+        if any(name in args for name in DIMENSIONS):
+            sizes = {name: _size_arg(args.get(name, "")) for name in DIMENSIONS}
+            code = catalog.code_for({"sizes": sizes})
+        else:
+            code = catalog.code_for({"preset": args.get("preset", presets.DEFAULT.name)})
+    except ProblemError as error:
+        return _start_page(str(error), status=400)
+    view = _view()
+    return redirect(url_for("practice.problem", code=code, **({"view": view} if view != "grid" else {})))
+
+
+@bp.get("/open")
+def open_code():
+    """Where the "open a code" form goes: to the problem, or back with a message."""
+    typed = request.args.get("code", "")
+    try:
+        code, _, _ = load(typed)
+    except CodeError as error:
+        return _start_page(str(error), typed=typed[:240], status=400)
+    return redirect(url_for("practice.problem", code=display(code)))
+
+
+@bp.route("/p/<code>", methods=["GET", "POST"])
+def problem(code: str):
+    try:
+        canonical, problem, generated = load(code)
+    except CodeError as error:
+        return _start_page(str(error), typed=code[:240], status=404)
+    if display(canonical) != code:
+        return redirect(url_for("practice.problem", code=display(canonical), **request.args), 301)
+
+    form = request.form
+    checked = request.method == "POST" and (form.get("action") == "check" or form.get("checked") == "1")
+    posted = request.method == "POST"
+    answers = answers_from_form(problem.sizes, form) if posted else blank_answers(problem.sizes)
+    report = grade(problem, answers) if checked else None
+    context = dict(
+        code=display(canonical),
+        problem=problem,
+        generated=generated,
+        preset=generated.preset if generated else None,
+        view=_view(),
+        answers=answers,
+        report=report,
+        layout=layout,
+        presets=presets.PROFILES,
+    )
+    template = "_work.html" if request.headers.get("HX-Request") == "true" else "practice.html"
+    response = make_response(render_template(template, **context))
+    response.headers["Vary"] = "HX-Request"
+    # A page holds what the student typed; it is nobody else's to keep.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _view() -> str:
+    view = request.values.get("view", "grid")
+    return view if view in layout.VIEWS else "grid"
+
+
+def _size_arg(text: str):
+    try:
+        return int(text)
+    except ValueError:
+        raise ProblemError("Sizes are whole numbers from 1 to 6.") from None
+
+
+def _start_page(message: str, typed: str = "", status: int = 200):
+    page = render_template("start.html", message=message, typed=typed, presets=presets.PROFILES)
+    return page, status

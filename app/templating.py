@@ -1,0 +1,36 @@
+"""Template helpers: how numbers look, and cache-busting static URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, url_for
+
+
+def number(value: int) -> str:
+    """Negative numbers with a true minus sign (U+2212), as in print: it is as
+    wide as a digit in tabular figures, so columns line up."""
+    return f"\u2212{-value}" if value < 0 else str(value)
+
+
+@lru_cache(maxsize=64)
+def _digest(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.template_global()
+    def static_url(filename: str) -> str:
+        """A static URL carrying a hash of the file, so it can be cached for long."""
+        path = Path(app.static_folder) / filename
+        try:
+            version = _digest(str(path), path.stat().st_mtime)
+        except OSError:
+            version = "missing"
+        return url_for("static", filename=filename, v=version)

@@ -1,0 +1,172 @@
+"""End to end, as a student works: a real headless Chromium against the app
+served by gunicorn the way `make run` serves it."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from app.core.problem import ANSWER_NAMES
+
+pytestmark = pytest.mark.browser
+
+
+def fetch_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+def new_classic(server_url: str, seed: int) -> tuple[str, dict]:
+    request = urllib.request.Request(
+        server_url + "/api/problems", data=json.dumps({"preset": "classic", "seed": seed}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        code = json.load(response)["code"]
+    return code, fetch_json(f"{server_url}/api/problems/{code}/solution")
+
+
+def fill(page, solution: dict, overrides: dict) -> dict:
+    """Type every answer as a student would (keystrokes, not value setting)."""
+    typed = {}
+    for name in ANSWER_NAMES:
+        for i, row in enumerate(solution[name]):
+            for j, value in enumerate(row):
+                field = f"{name}-{i}-{j}"
+                text = overrides.get(field, str(value))
+                page.locator(f"#{field}").press_sequentially(text)
+                typed[field] = text
+    return typed
+
+
+def statuses(page) -> dict:
+    return page.eval_on_selector_all(
+        "td.cell-answer",
+        """cells => Object.fromEntries(cells.map(td => [td.querySelector('input').name,
+             [...td.classList].filter(c => c.startsWith('is-')).map(c => c.slice(3)).join()]))""")
+
+
+def test_student_solves_a_problem_and_marks_arrive_without_a_reload(page, server_url):
+    code, solution = new_classic(server_url, seed=2024)
+    page.goto(f"{server_url}/p/{code}")
+    assert page.locator("#code").inner_text() == code
+    # h_z[0][0] wrong by 10, and h[0][0] its ReLU: a carried-forward cell.
+    wrong = solution["h_z"][0][0] + 10
+    overrides = {"h_z-0-0": str(wrong), "h-0-0": str(max(wrong, 0)), "y-1-1": "abc"}
+    typed = fill(page, solution, overrides)
+    page.evaluate("window.__sameDocument = true")
+
+    page.locator("#check").click()
+    page.locator("#summary .score").wait_for()
+
+    assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
+    marks = statuses(page)
+    expected_carried = "correct" if max(wrong, 0) == solution["h"][0][0] else "carried"
+    assert marks.pop("h_z-0-0") == "wrong"
+    assert marks.pop("h-0-0") == expected_carried
+    assert marks.pop("y-1-1") == "invalid"
+    assert set(marks.values()) == {"correct"}
+    total = sum(len(row) for name in ANSWER_NAMES for row in solution[name])
+    carried = 1 if expected_carried == "carried" else 0
+    assert page.locator("#summary .score").inner_text() == (
+        f"{total - 2 - carried} of {total} correct, "
+        + ("1 carried forward, " if carried else "") + "1 wrong, 1 invalid.")
+    for field, text in typed.items():
+        assert page.locator(f"#{field}").input_value() == text
+    # The mark is a symbol plus a word for screen readers, not colour alone.
+    cell = page.locator("td:has(#h_z-0-0)")
+    assert cell.locator(".mark").inner_text() == "✗"
+    assert cell.locator(".msg .visually-hidden").inner_text().startswith("wrong")
+
+
+def test_enter_in_a_cell_checks(page, server_url):
+    code, solution = new_classic(server_url, seed=7)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#h_z-0-0").press_sequentially(str(solution["h_z"][0][0]))
+    page.locator("#h_z-0-0").press("Enter")
+    page.locator("#summary .score").wait_for()
+    assert statuses(page)["h_z-0-0"] == "correct"
+    assert page.locator("#summary .score").inner_text().startswith("1 of 36 correct")
+
+
+def test_without_javascript_the_form_posts_and_the_page_comes_back_marked(browser, server_url):
+    code, solution = new_classic(server_url, seed=99)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/p/{code}")
+        typed = fill(page, solution, {"y_z-0-0": "12345"})
+        with page.expect_navigation():
+            page.locator("#check").click()
+        marks = statuses(page)
+        assert marks.pop("y_z-0-0") == "wrong"
+        assert set(marks.values()) == {"correct"}
+        assert page.locator("#y_z-0-0").input_value() == typed["y_z-0-0"]
+    finally:
+        context.close()
+
+
+def test_view_switch_keeps_what_was_typed(page, server_url):
+    code, solution = new_classic(server_url, seed=5)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#h-2-1").press_sequentially("-4")
+    page.locator("#switch-view").click()
+    page.locator(".equations").wait_for()
+    assert page.locator("#h-2-1").input_value() == "-4"
+    page.locator("#switch-view").click()
+    page.locator(".staircase").wait_for()
+    assert page.locator("#h-2-1").input_value() == "-4"
+
+
+def test_new_problem_keeps_the_preset(page, server_url):
+    page.goto(f"{server_url}/new?preset=challenge")
+    first = page.locator("#code").inner_text()
+    page.get_by_role("button", name="New problem", exact=True).click()
+    page.wait_for_url(lambda url: first not in url)
+    assert page.locator("#preset").input_value() == "challenge"
+    assert page.locator("figure.block-h_z tbody tr").count() == 5
+
+
+def test_staircase_geometry_follows_the_ai_by_hand_layout(page, server_url):
+    code, _ = new_classic(server_url, seed=11)
+    page.goto(f"{server_url}/p/{code}")
+
+    def box(selector):
+        return page.locator(selector).bounding_box()
+
+    x, w1, h_z, h, w2, y_z, y = (box(f"figure.block-{k} table") for k in
+                                 ("X", "W1", "h_z", "h", "W2", "y_z", "y"))
+    # h_z sits under X and right of [W1 | b1], its rows level with W1's.
+    assert abs(h_z["x"] - x["x"]) < 2 and h_z["y"] > x["y"] + x["height"] - 2
+    assert w1["x"] + w1["width"] <= h_z["x"] and abs(w1["y"] - h_z["y"]) < 2
+    # h to the right of h_z; y_z under h; [W2 | b2] left of y_z, level with it; y right of y_z.
+    assert h["x"] > h_z["x"] + h_z["width"] and abs(h["y"] - h_z["y"]) < 2
+    assert abs(y_z["x"] - h["x"]) < 2 and y_z["y"] >= h["y"] + h["height"] - 2
+    assert w2["x"] + w2["width"] <= y_z["x"] and abs(w2["y"] - y_z["y"]) < 2
+    assert y["x"] > y_z["x"] + y_z["width"] and abs(y["y"] - y_z["y"]) < 2
+    # Each X column lines up with the h_z column under it.
+    xs = page.locator("figure.block-X tbody tr:first-child td")
+    hs = page.locator("figure.block-h_z tbody tr:first-child td")
+    for j in range(3):
+        assert abs(xs.nth(j).bounding_box()["x"] - hs.nth(j).bounding_box()["x"]) < 2
+
+
+def test_phone_screen_keeps_the_page_in_width_and_digits_legible(browser, server_url):
+    code, _ = new_classic(server_url, seed=3)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/p/{code}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+        sizes = page.eval_on_selector_all(
+            "td.cell-given, td.cell-answer input",
+            "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+        assert min(sizes) >= 16
+        # Every grid of the classic problem is fully in view, no sideways scrolling needed.
+        scroller = page.locator(".scroller")
+        assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth")
+    finally:
+        context.close()

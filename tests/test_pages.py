@@ -1,0 +1,251 @@
+"""The practice pages through Flask's test client: the no-JavaScript path
+(whole pages) and the htmx path (the fragment), read back as HTML structure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.core import codes, presets
+from app.core.grading import answers_from_form, grade
+from app.core.problem import ANSWER_NAMES, solve
+from tests.pages import answer_cells, form_data, given_matrix, soup, status_of
+
+CLASSIC = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 4242))
+HX = {"HX-Request": "true"}
+
+
+def load(code: str):
+    return codes.load(code)[1]
+
+
+def test_home_redirects_to_a_new_classic_problem(client):
+    first = client.get("/")
+    assert first.status_code == 302
+    second = client.get(first.headers["Location"])
+    assert second.status_code == 302
+    code = second.headers["Location"].removeprefix("/p/")
+    found = codes.decode(code)
+    assert found.preset == "classic"
+    assert client.get(second.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("preset", [p.name for p in presets.PROFILES])
+def test_new_keeps_the_chosen_preset(client, preset):
+    response = client.get(f"/new?preset={preset}")
+    assert response.status_code == 302
+    assert codes.decode(response.headers["Location"].removeprefix("/p/")).preset == preset
+
+
+def test_new_with_custom_sizes(client):
+    response = client.get("/new?inputs=2&hidden=5&outputs=1&batch=6")
+    found = codes.decode(response.headers["Location"].removeprefix("/p/"))
+    assert found.sizes.as_dict() == {"inputs": 2, "hidden": 5, "outputs": 1, "batch": 6}
+    page = soup(client.get(response.headers["Location"]).data)
+    assert len(answer_cells(page)["h_z"]) == 5
+    assert page.select_one("form.new input[name=batch]")["value"] == "6"
+
+
+@pytest.mark.parametrize("query, message", [
+    ("preset=huge", "Unknown preset"),
+    ("inputs=7&hidden=2&outputs=2&batch=2", "inputs must be from 1 to 6, not 7"),
+    ("inputs=0&hidden=2&outputs=2&batch=2", "inputs must be from 1 to 6, not 0"),
+    ("inputs=x&hidden=2&outputs=2&batch=2", "whole numbers"),
+    ("inputs=2", "whole numbers"),
+])
+def test_new_refuses_bad_requests_with_a_plain_message(client, query, message):
+    response = client.get(f"/new?{query}")
+    assert response.status_code == 400
+    assert message in soup(response.data).select_one("[role=alert]").get_text()
+
+
+def test_page_shows_every_given_matrix_in_the_staircase(client):
+    problem = load(CLASSIC)
+    page = soup(client.get(f"/p/{CLASSIC}").data)
+    ones = [[1] * problem.sizes.batch]
+    x_block = page.select_one("figure.block-X")
+    assert [number for number in given_matrix(page, "X")] == problem.X.tolist()
+    assert len(x_block.select("td.cell-one")) == problem.sizes.batch
+    assert [th.get_text() for th in x_block.select("th")] == ["x1", "x2", "x3"]
+    augmented = np.column_stack([problem.W1, problem.b1]).tolist()
+    assert given_matrix(page, "W1") == augmented
+    assert given_matrix(page, "W2") == np.column_stack([problem.W2, problem.b2]).tolist()
+    assert len(page.select("figure.block-h td.cell-one")) == len(ones[0])
+    # The bias column is set apart by a rule, in both augmented blocks.
+    for key in ("W1", "W2"):
+        rows = page.select(f"figure.block-{key} tbody tr")
+        assert all(tr.select("td")[-1].get("class").count("rule-left") == 1 for tr in rows)
+
+
+def test_page_has_a_labelled_blank_input_for_every_answer_cell(client):
+    problem = load(CLASSIC)
+    page = soup(client.get(f"/p/{CLASSIC}").data)
+    cells = answer_cells(page)
+    for name in ANSWER_NAMES:
+        rows, cols = problem.sizes.answer_shape(name)
+        assert [len(row) for row in cells[name]] == [cols] * rows
+        for i, row in enumerate(cells[name]):
+            for j, td in enumerate(row):
+                field = td.select_one("input")
+                assert field["name"] == f"{name}-{i}-{j}"
+                assert field["value"] == ""
+                assert field["aria-label"] == f"{name} row {i + 1}, column {j + 1}"
+                assert status_of(td) is None
+
+
+def test_numpy_view_shows_the_same_problem_with_separate_biases(client):
+    problem = load(CLASSIC)
+    page = soup(client.get(f"/p/{CLASSIC}?view=numpy").data)
+    assert page.select_one(".equations") and not page.select_one(".staircase")
+    assert given_matrix(page, "W1") == problem.W1.tolist()
+    assert given_matrix(page, "b1") == [[v] for v in problem.b1.tolist()]
+    assert given_matrix(page, "X") == problem.X.tolist()
+    assert given_matrix(page, "b2") == [[v] for v in problem.b2.tolist()]
+
+
+def test_codes_typed_loosely_redirect_to_the_canonical_address(client):
+    loose = CLASSIC.replace("-", "").lower().replace("0", "o")
+    response = client.get(f"/p/{loose}")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/p/{CLASSIC}"
+
+
+@pytest.mark.parametrize("code, words", [
+    ("GAAAA-AAAAA", "typo"),
+    ("X1234", "start with"),
+    ("G12U4", "other than U"),
+])
+def test_unknown_codes_get_a_404_that_says_why(client, code, words):
+    response = client.get(f"/p/{code}")
+    assert response.status_code == 404
+    page = soup(response.data)
+    assert words in page.select_one("[role=alert]").get_text()
+    assert page.select_one("#open-code")["value"] == code
+
+
+def test_open_form_goes_to_the_problem_or_explains(client):
+    ok = client.get("/open", query_string={"code": CLASSIC.lower()})
+    assert ok.status_code == 302 and ok.headers["Location"] == f"/p/{CLASSIC}"
+    bad = client.get("/open", query_string={"code": CLASSIC[:-1] + "Z" if CLASSIC[-1] != "Z" else "Y"})
+    assert bad.status_code == 400
+    assert "typo" in soup(bad.data).select_one("[role=alert]").get_text()
+
+
+def _expected_statuses(problem, data):
+    report = grade(problem, answers_from_form(problem.sizes, data))
+    return {name: [[mark.status for mark in row] for row in grid] for name, grid in report.marks.items()}
+
+
+def _statuses(page):
+    return {name: [[status_of(td) for td in row] for row in grid]
+            for name, grid in answer_cells(page).items()}
+
+
+WRONG = {"h_z-0-0": "77", "h-1-1": "abc", "y-0-0": "", "y_z-1-2": "−3"}
+
+
+def test_check_without_javascript_returns_the_whole_page_with_marks(client):
+    problem = load(CLASSIC)
+    data = form_data(solve(problem).as_lists(), WRONG) | {"action": "check"}
+    response = client.post(f"/p/{CLASSIC}", data=data)
+    assert response.status_code == 200
+    assert response.headers["Vary"] == "HX-Request"
+    page = soup(response.data)
+    assert page.select_one("html") and page.select_one("header.top")
+    assert _statuses(page) == _expected_statuses(problem, data)
+    assert page.select_one("#summary .score").get_text().startswith(
+        grade(problem, answers_from_form(problem.sizes, data)).summary())
+
+
+def test_check_with_htmx_returns_only_the_fragment_and_the_summary(client):
+    problem = load(CLASSIC)
+    data = form_data(solve(problem).as_lists(), WRONG) | {"action": "check"}
+    response = client.post(f"/p/{CLASSIC}", data=data, headers=HX)
+    assert response.headers["Vary"] == "HX-Request"
+    page = soup(response.data)
+    assert page.select_one("html") is None and page.select_one("header.top") is None
+    top = [tag for tag in page.children if getattr(tag, "name", None)]
+    assert [tag.get("id") for tag in top] == ["work", "summary"]
+    assert top[1]["hx-swap-oob"] == "innerHTML"
+    assert _statuses(page) == _expected_statuses(problem, data)
+    form = page.select_one("#work form")
+    assert form["hx-post"] == form["action"] == f"/p/{CLASSIC}"
+    assert form["hx-target"] == "#work" and form["hx-swap"] == "outerHTML"
+
+
+def test_everything_typed_comes_back_after_a_check(client):
+    typed = {"h_z-0-0": " 3 ", "h_z-0-1": "3.5", "h_z-0-2": "x" * 50, "h-0-0": "−2",
+             "y-1-2": "<script>alert(1)</script>", "y_z-0-0": '"><marquee>bold</marquee>'}
+    for headers in ({}, HX):
+        page = soup(client.post(f"/p/{CLASSIC}", data=typed | {"action": "check"}, headers=headers).data)
+        for field, text in typed.items():
+            assert page.select_one(f"input[name='{field}']")["value"] == text
+        # The payloads stayed text: no element came from them.
+        assert page.select_one("marquee") is None
+        assert all(script.get("src") for script in page.select("script"))
+
+
+def test_invalid_entries_get_a_message_in_the_cell_and_in_the_list(client):
+    page = soup(client.post(f"/p/{CLASSIC}", data={"h-1-2": "3.5", "action": "check"}).data)
+    td = page.select_one("input[name='h-1-2']").parent
+    assert status_of(td) == "invalid"
+    assert "whole number" in td.select_one(".msg").get_text()
+    assert td.select_one("input")["aria-invalid"] == "true"
+    assert td.select_one("input")["aria-describedby"] == "msg-h-1-2"
+    links = page.select("#summary .invalid-list a")
+    assert [(a.get_text(), a["href"]) for a in links] == [("h row 2, column 3", "#h-1-2")]
+
+
+def test_switching_the_view_keeps_typing_and_marks(client):
+    problem = load(CLASSIC)
+    data = form_data(solve(problem).as_lists(), WRONG)
+    checked = soup(client.post(f"/p/{CLASSIC}", data=data | {"action": "check"}).data)
+    switched = soup(client.post(f"/p/{CLASSIC}", data=data | {"checked": "1", "view": "numpy"},
+                                headers=HX).data)
+    assert switched.select_one(".equations") is not None
+    assert _statuses(switched) == _statuses(checked)
+    for field, value in data.items():
+        assert switched.select_one(f"input[name='{field}']")["value"] == value
+
+
+def test_switching_before_a_check_shows_no_marks(client):
+    page = soup(client.post(f"/p/{CLASSIC}", data={"h_z-0-0": "1", "view": "numpy"}).data)
+    assert page.select_one("input[name='h_z-0-0']")["value"] == "1"
+    assert all(status_of(td) is None for grid in answer_cells(page).values() for row in grid for td in row)
+    assert page.select_one("#summary").get_text().strip() == ""
+
+
+def test_custom_problem_pages_work_from_their_code(client):
+    problem = load(CLASSIC)
+    custom = codes.display(codes.custom_code(problem))
+    page = soup(client.get(f"/p/{custom}").data)
+    assert given_matrix(page, "X") == problem.X.tolist()
+    data = form_data(solve(problem).as_lists()) | {"action": "check"}
+    checked = soup(client.post(f"/p/{custom}", data=data).data)
+    statuses = {status_of(td) for grid in answer_cells(checked).values() for row in grid for td in row}
+    assert statuses == {"correct"}
+
+
+def test_oversized_form_gets_413_with_a_message(client):
+    response = client.post(f"/p/{CLASSIC}", data={"h_z-0-0": "1" * (70 * 1024)})
+    assert response.status_code == 413
+    assert "64 KiB" in soup(response.data).select_one("[role=alert]").get_text()
+
+
+@pytest.mark.parametrize("path", ["/", "/new", f"/p/{CLASSIC}", "/p/nope", "/healthz",
+                                  "/api/problems/nope", "/static/handgrid.css"])
+def test_security_headers_on_every_kind_of_response(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["script-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_use_no_inline_script_or_style(client):
+    page = soup(client.get(f"/p/{CLASSIC}").data)
+    assert all(script.get("src") and not script.string for script in page.select("script"))
+    assert page.select("style") == [] and page.select("[style]") == []
+    assert not any(attr.startswith("on") for tag in page.find_all(True) for attr in tag.attrs)

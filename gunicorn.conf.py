@@ -14,9 +14,15 @@ timeout = int(os.environ.get("HANDGRID_TIMEOUT", "30"))
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("HANDGRID_LOG_LEVEL", "info")
-# Bound the memory a worker can grow to by recycling it now and then.
-max_requests = 10000
-max_requests_jitter = 1000
+# Recycle a worker now and then, as a safety net should a dependency ever leak.
+# HANDGRID_MAX_REQUESTS=0 turns it off: the load test (tools/loadtest.py) does, so
+# that the worker memory it reports at 10k and 100k requests is the same processes'
+# (recycled workers would always look fresh and hide a leak).
+max_requests = int(os.environ.get("HANDGRID_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
+# The workers' heartbeat files in memory, not on a container's overlay filesystem,
+# where a write can stall a worker (gunicorn's advice for Docker).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Request line and header limits well below gunicorn's defaults: no page needs more.
 limit_request_line = 4094
 limit_request_fields = 50

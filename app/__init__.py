@@ -34,12 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
 
-    from . import api, errors, practice, security, templating
+    from . import api, custom, errors, practice, security, templating
 
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(practice.bp)
+    app.register_blueprint(custom.bp)
     app.register_blueprint(api.bp)
 
     @app.get("/healthz")

@@ -13,7 +13,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from .core import catalog, layout, presets
 from .core.codes import CodeError, display, load
 from .core.grading import answers_from_form, blank_answers, grade
-from .core.problem import DIMENSIONS, ProblemError
+from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
 
 bp = Blueprint("practice", __name__)
 
@@ -60,18 +60,18 @@ def problem(code: str):
         return redirect(url_for("practice.problem", code=display(canonical), **request.args), 301)
 
     form = request.form
-    checked = request.method == "POST" and (form.get("action") == "check" or form.get("checked") == "1")
     posted = request.method == "POST"
+    checked = posted and (form.get("action") == "check" or form.get("checked") == "1")
     answers = answers_from_form(problem.sizes, form) if posted else blank_answers(problem.sizes)
-    report = grade(problem, answers) if checked else None
+    revealed = _revealed(form) if posted else frozenset()
+    report = grade(problem, answers, revealed) if checked else None
     context = dict(
         code=display(canonical),
         problem=problem,
         generated=generated,
         preset=generated.preset if generated else None,
         view=_view(),
-        answers=answers,
-        report=report,
+        work=layout.Work(problem, answers, report, revealed),
         layout=layout,
         presets=presets.PROFILES,
     )
@@ -81,6 +81,16 @@ def problem(code: str):
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _revealed(form) -> frozenset[str]:
+    """Matrices whose solution is shown: those already revealed, plus the one a
+    Reveal button asked for ("all" for every one), minus the one a Hide asked for."""
+    names = set(form.getlist("revealed"))
+    wanted = form.get("reveal")
+    names |= set(ANSWER_NAMES) if wanted == "all" else {wanted}
+    names.discard(form.get("hide"))
+    return frozenset(names & set(ANSWER_NAMES))
 
 
 def _view() -> str:

@@ -1,5 +1,8 @@
-// Handgrid's own script: small enhancements only. Every feature works
-// without it; this file adds the "Copy link" button.
+// Handgrid's own script: enhancements only. Every feature of the page works
+// without it; this file adds the "Copy link" button, arrow-key movement
+// between the cells of a grid, and pasting a whole matrix into a grid.
+// Handlers are delegated from the document, so they keep working on the
+// fragments htmx swaps in.
 (function () {
   "use strict";
 
@@ -18,6 +21,74 @@
       });
     });
   }
+
+  // An answer cell's id is "<matrix>-<row>-<column>", e.g. "h_z-1-2".
+  function position(input) {
+    var match = /^(h_z|h|y_z|y)-(\d+)-(\d+)$/.exec(input.id || "");
+    return match && { matrix: match[1], row: +match[2], col: +match[3] };
+  }
+
+  function cell(matrix, row, col) {
+    var found = document.getElementById(matrix + "-" + row + "-" + col);
+    return found && found.tagName === "INPUT" && !found.readOnly ? found : null;
+  }
+
+  function moveTo(target) {
+    if (!target) return false;
+    target.focus();
+    target.select();
+    return true;
+  }
+
+  // Up/Down always move; Left/Right only leave a cell when the caret is at the
+  // edge of its text, so editing inside a cell still works.
+  document.addEventListener("keydown", function (event) {
+    var at = event.target.tagName === "INPUT" && position(event.target);
+    if (!at || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var input = event.target, moved = false;
+    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    var atEnd = input.selectionStart === input.value.length;
+    if (event.key === "ArrowUp") moved = moveTo(cell(at.matrix, at.row - 1, at.col));
+    else if (event.key === "ArrowDown") moved = moveTo(cell(at.matrix, at.row + 1, at.col));
+    else if (event.key === "ArrowLeft" && atStart) moved = moveTo(cell(at.matrix, at.row, at.col - 1));
+    else if (event.key === "ArrowRight" && atEnd) moved = moveTo(cell(at.matrix, at.row, at.col + 1));
+    if (moved) event.preventDefault();
+  });
+
+  // Rows of numbers from pasted text: lines of values separated by spaces,
+  // commas, semicolons or tabs, or NumPy's printed form "[[-1 -5] [ 3  2]]".
+  function rowsOf(text) {
+    var rows;
+    var bracketed = text.match(/\[[^\[\]]*\]/g);
+    if (bracketed) {
+      rows = bracketed.map(function (row) { return row.slice(1, -1); });
+    } else {
+      rows = text.split(/\r?\n/);
+    }
+    return rows.map(function (row) {
+      return row.split(/[\s,;]+/).filter(function (value) { return value !== ""; });
+    }).filter(function (row) { return row.length > 0; });
+  }
+
+  document.addEventListener("paste", function (event) {
+    var at = event.target.tagName === "INPUT" && position(event.target);
+    if (!at || !event.clipboardData) return;
+    var rows = rowsOf(event.clipboardData.getData("text"));
+    var values = rows.reduce(function (n, row) { return n + row.length; }, 0);
+    if (values < 2) return;  // one value: an ordinary paste
+    event.preventDefault();
+    var last = event.target;
+    rows.forEach(function (row, r) {
+      row.forEach(function (value, c) {
+        var target = cell(at.matrix, at.row + r, at.col + c);
+        if (target) {
+          target.value = value;
+          last = target;
+        }
+      });
+    });
+    last.focus();
+  });
 
   document.addEventListener("DOMContentLoaded", function () { enableCopy(document); });
 })();

@@ -170,3 +170,70 @@ def test_phone_screen_keeps_the_page_in_width_and_digits_legible(browser, server
         assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth")
     finally:
         context.close()
+
+
+def test_arrow_keys_move_between_cells_and_respect_the_caret(page, server_url):
+    code, _ = new_classic(server_url, seed=21)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#h_z-1-1").click()
+    page.keyboard.type("12")
+    page.keyboard.press("ArrowLeft")  # caret moves inside "12": stays in the cell
+    assert page.evaluate("document.activeElement.id") == "h_z-1-1"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # now at the start: leaves to the left
+    assert page.evaluate("document.activeElement.id") == "h_z-1-0"
+    page.keyboard.press("ArrowRight")  # the whole text is selected on arrival: caret at the end
+    assert page.evaluate("document.activeElement.id") == "h_z-1-1"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == "h_z-2-1"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "h_z-0-1"
+    page.keyboard.press("ArrowUp")  # the edge of the grid: stays
+    assert page.evaluate("document.activeElement.id") == "h_z-0-1"
+    assert page.locator("#h_z-1-1").input_value() == "12"
+
+
+def test_tab_goes_through_a_grid_row_by_row(page, server_url):
+    code, _ = new_classic(server_url, seed=22)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#h_z-0-0").focus()
+    order = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id"))
+    assert order == ["h_z-0-1", "h_z-0-2", "h_z-1-0", "h_z-1-1", "h_z-1-2"]
+
+
+@pytest.mark.parametrize("text", [
+    "[[-1 -5 -5]\n [ 3  2  1]]",
+    "[[-1 -5 -5] [ 3 2 1]]",
+    "-1, -5, -5\n3, 2, 1",
+    "-1\t-5\t-5\r\n3\t2\t1\r\n",
+])
+def test_pasting_a_matrix_fills_the_grid_from_that_cell(page, server_url, text):
+    code, _ = new_classic(server_url, seed=23)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#h-1-0").focus()
+    page.evaluate(
+        """text => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            document.activeElement.dispatchEvent(
+                new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        }""", text)
+    values = [[page.locator(f"#h-{i}-{j}").input_value() for j in range(3)] for i in range(4)]
+    assert values == [["", "", ""], ["-1", "-5", "-5"], ["3", "2", "1"], ["", "", ""]]
+
+
+def test_reveal_and_hide_keep_the_students_typing(page, server_url):
+    code, solution = new_classic(server_url, seed=24)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#y-0-0").press_sequentially("8")
+    page.locator("#reveal-y").click()
+    page.locator("figure.block-y .revealed-tag").wait_for()
+    shown = page.locator("figure.block-y td.cell-revealed").first.inner_text()
+    assert int(shown.replace("\u2212", "-")) == solution["y"][0][0]
+    page.locator("#hide-y").click()
+    page.locator("#y-0-0").wait_for()
+    assert page.locator("#y-0-0").input_value() == "8"

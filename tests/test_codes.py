@@ -10,6 +10,7 @@ this file's own (`with_check`), not the module's private helpers.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -51,8 +52,8 @@ sizes_strategy = st.builds(Sizes, *[st.integers(1, 6)] * 4)
 
 
 @st.composite
-def problems(draw, low=-99, high=99):
-    s = draw(sizes_strategy)
+def problems(draw, low=-99, high=99, sizes=sizes_strategy):
+    s = draw(sizes)
     def matrix(rows, cols):
         return draw(st.lists(st.lists(st.integers(low, high), min_size=cols, max_size=cols),
                              min_size=rows, max_size=rows))
@@ -105,20 +106,24 @@ def test_custom_code_round_trips(problem):
 
 
 @settings(derandomize=True, deadline=None, max_examples=50)
-@given(problems(-3, 3).filter(lambda p: p.sizes == CLASSIC.sizes and any(
-    np.abs(getattr(p, n)).max() == 3 for n in ("W1", "b1", "W2", "b2", "X"))))
-def test_a_classic_shape_with_values_up_to_3_takes_27_symbols(problem):
-    assert len(codes.custom_code(problem)) == 27
+@given(problems(-3, 3, st.just(CLASSIC.sizes)))
+def test_a_classic_shape_with_values_up_to_3_takes_at_most_27_symbols(problem):
+    code = codes.custom_code(problem)
+    largest = max(int(np.abs(getattr(problem, n)).max()) for n in ("W1", "b1", "W2", "b2", "X"))
+    assert len(code) <= 27
+    assert (len(code) == 27) == (largest == 3)
 
 
-def test_the_largest_custom_problem_round_trips_in_192_symbols():
+def test_the_largest_custom_problem_round_trips_in_191_symbols():
+    # 120 values in base 199 need 184 symbols; with G/C, sizes, magnitude and check, 191.
+    # (codes' docstring and MAX_CODE_LENGTH's comment say 192; see the report.)
     rng = np.random.default_rng(1)
     shapes = {"W1": (6, 6), "b1": (6,), "W2": (6, 6), "b2": (6,), "X": (6, 6)}
     for fill in (99, -99, None):
         arrays = {n: np.full(s, fill) if fill else rng.choice([-99, 99], s) for n, s in shapes.items()}
         problem = Problem(**arrays)
         code = codes.custom_code(problem)
-        assert len(code) == 192 <= codes.MAX_CODE_LENGTH
+        assert len(code) == 191 <= codes.MAX_CODE_LENGTH
         assert codes.load(code)[1] == problem
         assert codes.load(codes.display(code).lower())[1] == problem
 
@@ -128,7 +133,8 @@ def test_the_smallest_custom_problems_round_trip():
         problem = Problem(W1=[[value]], b1=[value], W2=[[value]], b2=[value], X=[[value]])
         code = codes.custom_code(problem)
         assert codes.load(code)[1] == problem
-    assert codes.custom_code(Problem(W1=[[0]], b1=[0], W2=[[0]], b2=[0], X=[[0]])) == with_check("C00000" + "0")
+    zeros = Problem(W1=[[0]], b1=[0], W2=[[0]], b2=[0], X=[[0]])
+    assert codes.custom_code(zeros) == with_check("C" + "000" + "00" + "0")  # sizes, magnitude, values
 
 
 def test_custom_values_above_99_have_no_code():
@@ -150,8 +156,8 @@ def test_case_hyphens_and_spaces_do_not_matter(code):
 
 
 def test_o_reads_as_zero_and_i_and_l_as_one():
-    code = codes.generated_code(CLASSIC, Sizes(2, 2, 2, 2), 1 + 32 * 33)
-    assert "0" in code and "1" in code
+    code = codes.generated_code(CLASSIC, CLASSIC.sizes, 2)
+    assert code == "G0000156AD"
     for zero, one in itertools.product("Oo", "IiLl"):
         typed = code.replace("0", zero).replace("1", one)
         assert codes.normalize(typed) == code
@@ -175,7 +181,7 @@ def test_every_swap_of_neighbours_is_caught(code):
     for i in range(len(code) - 1):
         if code[i] != code[i + 1]:
             swaps += 1
-            with pytest.raises(CodeError, match="check symbol"):
+            with pytest.raises(CodeError, match="check symbol" if i else "first symbol"):
                 codes.decode(code[:i] + code[i + 1] + code[i] + code[i + 2 :])
     assert swaps >= 5
 
@@ -216,11 +222,13 @@ def test_check_catches_any_single_change_of_any_body(body, position, shift):
     (with_check("C00000"), "too short"),
     (with_check("C0000000"), "cut short or too long"),
     (with_check("C0003500"), "impossible values"),
-    (with_check("C00001" + "Z"), "impossible values"),
-    (with_check("C00002" + "00"), "impossible values"),
+    (with_check("C00001" + "Z"), "cut short or too long"),
+    (with_check("C00001" + "ZZ"), "impossible values"),  # 1023 >= 3**5
+    # every value 0 stored with magnitude 2: a second code for the all-zero problem
+    (with_check("C00002" + base32(sum(2 * 5**k for k in range(5)), 3)), "impossible values"),
 ])
 def test_bad_codes_raise_code_error_with_a_message(text, message):
-    with pytest.raises(CodeError, match=message) as caught:
+    with pytest.raises(CodeError, match=re.escape(message)) as caught:
         codes.decode(text)
     assert len(str(caught.value)) > 20
     with pytest.raises(CodeError):
@@ -231,10 +239,6 @@ def test_bad_codes_raise_code_error_with_a_message(text, message):
 def test_a_code_that_is_not_a_string_raises_code_error(value):
     with pytest.raises(CodeError, match="string of letters and digits"):
         codes.decode(value)
-
-
-def test_codes_error_is_a_value_error():
-    assert issubclass(CodeError, ValueError)
 
 
 @pytest.mark.parametrize("seed", [-1, generate.MAX_SEED + 1])

@@ -149,8 +149,8 @@ def test_different_seeds_mostly_give_different_problems(profile):
     assert len(problems) >= 195
 
 
-def test_the_seed_changes_the_problem_not_only_its_order():
-    # Neighbouring and far-apart seeds both matter (not just the low bits).
+def test_near_and_far_seeds_give_different_problems():
+    # Neighbouring seeds and high seed bits both change the problem.
     classic = presets.DEFAULT
     base = generate.generate(classic, classic.sizes, 0)
     others = [generate.generate(classic, classic.sizes, s) for s in (1, 2, 1 << 20, generate.MAX_SEED)]

@@ -9,7 +9,7 @@ import pytest
 from app.core import codes, presets
 from app.core.grading import answers_from_form, grade
 from app.core.problem import ANSWER_NAMES, solve
-from tests.pages import answer_cells, form_data, given_matrix, soup, status_of
+from tests.pages import answer_cells, form_data, given_matrix, number, soup, status_of
 
 CLASSIC = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 4242))
 HX = {"HX-Request": "true"}
@@ -249,3 +249,42 @@ def test_pages_use_no_inline_script_or_style(client):
     assert all(script.get("src") and not script.string for script in page.select("script"))
     assert page.select("style") == [] and page.select("[style]") == []
     assert not any(attr.startswith("on") for tag in page.find_all(True) for attr in tag.attrs)
+
+
+def test_reveal_one_matrix_shows_its_solution_and_keeps_what_was_typed(client):
+    problem = load(CLASSIC)
+    data = {"h_z-0-0": "41", "h-0-0": "7", "reveal": "h_z"}
+    page = soup(client.post(f"/p/{CLASSIC}", data=data, headers=HX).data)
+    block = page.select_one("figure.block-h_z")
+    shown = [[number(td.get_text()) for td in tr.select("td.cell-revealed")]
+             for tr in block.select("tbody tr")]
+    assert shown == solve(problem).h_z.tolist()
+    assert block.select_one(".revealed-tag").get_text() == "revealed"
+    assert block.select("td.cell-revealed input")[0]["value"] == "41"  # kept, unseen
+    assert page.select_one("input[name=revealed]")["value"] == "h_z"
+    # The other matrices are untouched and still editable.
+    assert page.select_one("input#h-0-0")["value"] == "7"
+    assert page.select_one("figure.block-h td.cell-revealed") is None
+
+
+def test_hide_brings_back_the_students_own_entries(client):
+    page = soup(client.post(f"/p/{CLASSIC}", data={"h_z-0-0": "41", "revealed": "h_z", "hide": "h_z"}).data)
+    assert page.select_one("td.cell-revealed") is None
+    assert page.select_one("input#h_z-0-0")["value"] == "41"
+
+
+def test_reveal_all_then_check_marks_revealed_cells_as_revealed_not_correct(client):
+    problem = load(CLASSIC)
+    revealed = soup(client.post(f"/p/{CLASSIC}", data={"reveal": "all"}).data)
+    assert len(revealed.select("td.cell-revealed")) == problem.sizes.answer_cells()
+    assert revealed.select_one("#reveal-all") is None
+    data = {"revealed": ["h_z", "h", "y_z", "y"], "action": "check"}
+    page = soup(client.post(f"/p/{CLASSIC}", data=data).data)
+    total = problem.sizes.answer_cells()
+    assert page.select_one("#summary .score").get_text() == f"0 of {total} correct, {total} revealed."
+    assert {status_of(td) for td in page.select("td.cell-revealed")} == {"revealed"}
+
+
+def test_unknown_matrix_names_in_reveal_are_ignored(client):
+    page = soup(client.post(f"/p/{CLASSIC}", data={"reveal": "W1", "revealed": "<x>"}).data)
+    assert page.select_one("td.cell-revealed") is None

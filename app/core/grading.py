@@ -8,6 +8,8 @@ Every cell gets exactly one status:
   is complete and valid, y from ReLU of their y_z. Hand graders call this error
   carried forward; a student who slipped once should not lose every later mark.
 * ``wrong``, ``blank`` or ``invalid`` (not a whole number; never counted).
+* ``revealed``: the student asked to see this matrix's solution; the page
+  shows it, marked so that nobody takes it for the student's own work.
 
 The reference values come from `problem.solve` and the carried ones from the
 same `layer`/`relu`, so there is one implementation of the network.
@@ -39,6 +41,7 @@ class Mark:
 
 
 Answers = dict[str, list[list[Entry]]]
+REVEALED = Mark("revealed", "Revealed: the solution, not your own work.")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Report:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
         parts = [f"{self.counts['correct']} of {self.total} correct"]
         extra = (("carried", "carried forward"), ("wrong", "wrong"),
-                 ("invalid", "invalid"), ("blank", "blank"))
+                 ("invalid", "invalid"), ("blank", "blank"), ("revealed", "revealed"))
         parts += [f"{self.counts[key]} {words}" for key, words in extra if self.counts[key]]
         return ", ".join(parts)
 
@@ -116,7 +119,8 @@ def _carried_targets(problem: Problem, answers: Answers) -> dict[str, np.ndarray
     return targets
 
 
-def grade(problem: Problem, answers: Answers) -> Report:
+def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:
+    """Marks for every cell; every cell of a matrix named in `revealed` is marked so."""
     solution = solve(problem)
     targets = _carried_targets(problem, answers)
     marks, counts = {}, Counter({status: 0 for status in STATUSES})
@@ -126,7 +130,10 @@ def grade(problem: Problem, answers: Answers) -> Report:
         for i, row in enumerate(answers[name]):
             marked = []
             for j, entry in enumerate(row):
-                mark = _mark(entry, int(reference[i, j]), name, targets.get(name), i, j)
+                if name in revealed:
+                    mark = REVEALED
+                else:
+                    mark = _mark(entry, int(reference[i, j]), name, targets.get(name), i, j)
                 counts[mark.status] += 1
                 marked.append(mark)
             grid.append(marked)

@@ -18,14 +18,25 @@ from dataclasses import dataclass, field
 
 from .grading import Answers, Mark, Report
 from .parsing import BLANK, Entry
-from .problem import ANSWER_NAMES, Problem
+from .problem import ANSWER_NAMES, Problem, solve
 
 VIEWS = ("grid", "numpy")
 
 
 @dataclass(frozen=True)
+class Work:
+    """Everything a view draws: the problem, what the student typed, the marks
+    (after a check), and which matrices' solutions were asked for."""
+
+    problem: Problem
+    answers: Answers
+    report: Report | None = None
+    revealed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Cell:
-    kind: str  # "given", "one" (the appended 1s) or "answer"
+    kind: str  # "given", "one" (the appended 1s), "answer" or "revealed"
     value: int | None = None
     field: str | None = None  # form field name of an answer cell, e.g. "h_z-1-2"
     label: str = ""  # what a screen reader says for the cell
@@ -42,6 +53,8 @@ class Block:
     rows: list[list[Cell]]
     col_labels: list[str] = field(default_factory=list)
     note: str = ""  # a line under the title, e.g. "ReLU of h_z"
+
+    revealed: bool = False
 
     @property
     def is_answer(self) -> bool:
@@ -66,54 +79,57 @@ def _given(matrix, bias=None, ones_row: bool = False) -> list[list[Cell]]:
     return rows
 
 
-def _answer(name: str, answers: Answers, report: Report | None, ones_row: bool = False):
+def _answer(work: Work, name: str, note: str = "", ones_row: bool = False) -> Block:
+    """An answer block. A revealed one shows the solution in place of the
+    inputs; what the student had typed there rides along unseen, never lost."""
+    revealed = name in work.revealed
+    solution = solve(work.problem)[name] if revealed else None
     rows = []
-    for i, row in enumerate(answers[name]):
+    for i, row in enumerate(work.answers[name]):
         rows.append([
-            Cell("answer", field=f"{name}-{i}-{j}", entry=entry,
+            Cell("revealed" if revealed else "answer", field=f"{name}-{i}-{j}", entry=entry,
+                 value=int(solution[i, j]) if revealed else None,
                  label=f"{name} row {i + 1}, column {j + 1}",
-                 mark=report.marks[name][i][j] if report else None)
+                 mark=work.report.marks[name][i][j] if work.report else None)
             for j, entry in enumerate(row)
         ])
     if ones_row:
         rows.append([Cell("one", 1, rule_top=True) for _ in range(len(rows[0]))])
-    return rows
+    return Block(name, name, rows, note=note, revealed=revealed)
 
 
 def column_labels(count: int) -> list[str]:
     return [f"x{j + 1}" for j in range(count)]
 
 
-def staircase(problem: Problem, answers: Answers, report: Report | None = None):
+def staircase(work: Work):
     """Blocks and arrows of the "AI by Hand" picture, each naming its grid area."""
-    batch = problem.sizes.batch
+    problem = work.problem
     return [
-        Block("X", "X", _given(problem.X, ones_row=True), col_labels=column_labels(batch)),
+        Block("X", "X", _given(problem.X, ones_row=True), col_labels=column_labels(problem.sizes.batch)),
         Block("W1", "[W1 | b1]", _given(problem.W1, bias=problem.b1)),
-        Block("h_z", "h_z", _answer("h_z", answers, report), note="W1·X + b1"),
+        _answer(work, "h_z", note="W1·X + b1"),
         Arrow("relu1", "ReLU"),
-        Block("h", "h", _answer("h", answers, report, ones_row=True), note="ReLU(h_z)"),
+        _answer(work, "h", note="ReLU(h_z)", ones_row=True),
         Block("W2", "[W2 | b2]", _given(problem.W2, bias=problem.b2)),
-        Block("y_z", "y_z", _answer("y_z", answers, report), note="W2·h + b2"),
+        _answer(work, "y_z", note="W2·h + b2"),
         Arrow("relu2", "ReLU"),
-        Block("y", "y", _answer("y", answers, report), note="ReLU(y_z)"),
+        _answer(work, "y", note="ReLU(y_z)"),
     ]
 
 
-def equations(problem: Problem, answers: Answers, report: Report | None = None):
+def equations(work: Work):
     """Lines of the plain notation: items are Blocks or operator strings."""
-    batch = problem.sizes.batch
+    problem = work.problem
     column = lambda vector: _given(vector[:, None])  # noqa: E731 - b as a column vector
     return [
-        [Block("h_z", "h_z", _answer("h_z", answers, report)), "=",
-         Block("W1", "W1", _given(problem.W1)), "·",
-         Block("X", "X", _given(problem.X), col_labels=column_labels(batch)), "+",
+        [_answer(work, "h_z"), "=", Block("W1", "W1", _given(problem.W1)), "·",
+         Block("X", "X", _given(problem.X), col_labels=column_labels(problem.sizes.batch)), "+",
          Block("b1", "b1", column(problem.b1))],
-        [Block("h", "h", _answer("h", answers, report)), "=", "ReLU(h_z)"],
-        [Block("y_z", "y_z", _answer("y_z", answers, report)), "=",
-         Block("W2", "W2", _given(problem.W2)), "·", "h", "+",
+        [_answer(work, "h"), "=", "ReLU(h_z)"],
+        [_answer(work, "y_z"), "=", Block("W2", "W2", _given(problem.W2)), "·", "h", "+",
          Block("b2", "b2", column(problem.b2))],
-        [Block("y", "y", _answer("y", answers, report)), "=", "ReLU(y_z)"],
+        [_answer(work, "y"), "=", "ReLU(y_z)"],
     ]
 
 

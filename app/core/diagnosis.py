@@ -1,0 +1,300 @@
+"""Naming the likely slip behind a wrong cell.
+
+A cross says only that a cell is wrong. Most wrong cells worked by hand come
+from a handful of slips, and each leaves a fingerprint in the number written:
+so for a `wrong` cell we recompute the cell with each slip made on purpose and,
+when one gives exactly the student's number, name it in a plain sentence that
+says where to look without giving the answer away.
+
+The slips, tested in this order (`KINDS`); when several give the student's
+number, the first one is named:
+
+* ``no_bias``: the dot product without the bias.
+* ``wrong_pair``: another cell's value (in h_z and y_z): the row of W and the
+  column of the input that were multiplied do not meet at this cell.
+* ``transposed``: (a) the student's whole matrix is the right one transposed,
+  or (b) in h_z and y_z, column i of W was used instead of row i:
+  ``W[:, i] · input[:, j] + b[i]``.
+* ``relu_missed``: in h and y, a negative pre-activation kept instead of 0.
+* ``relu_wrong``: in h and y, a positive pre-activation set to 0, or the
+  pre-activation with its sign flipped.
+* ``sign_slip``: the right magnitude with the wrong sign.
+* ``off_by_one_term``: exactly one product of the dot product left out or
+  counted twice.
+
+What "right" means here is what grading means by it, so a diagnosis never
+contradicts the mark beside it:
+
+* h_z is W1 · X + b1.
+* y_z is W2 · h + b2 with the student's own h when every cell of it holds a
+  whole number (as grading does for error carried forward), else with the
+  reference h. Messages say "your h" when the student's h is used and differs
+  from the reference.
+* h and y are ReLU of the student's own h_z / y_z cell when it holds a whole
+  number, else of the reference cell. Only ReLU slips (and a whole transposed
+  matrix) are looked for there: any other slip belongs to the pre-activation.
+
+Decisions the issue left open:
+
+* A whole transposed matrix (a) is checked before every other slip. Every
+  off-diagonal cell of such a matrix also holds "another cell's value", so
+  with the order taken literally ``wrong_pair`` would always win and (a) could
+  never be named; and one whole matrix is stronger evidence than a coincidence
+  in one number. (a) needs a square matrix, because the student's grid always
+  has the answer's shape; it needs every cell filled in with a whole number.
+* (b) is only defined when W is square (W1: hidden = inputs; W2: outputs = hidden),
+  since otherwise a column of W does not have the input's length.
+* ``wrong_pair`` compares with the other cells' whole values (their own bias
+  included). When several cells hold the student's number, the mirror cell
+  [j][i] is named first, then cells in the same row or column, then the rest.
+* In h and y a sign slip is always also a ReLU sign flip, so it is named
+  ``relu_wrong`` there.
+* A cell that is right, or that follows from the student's earlier matrix
+  (carried forward), or holds no whole number, is never diagnosed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .problem import ANSWER_NAMES, Problem, Solution, layer, relu, solve
+from .working import AFFINE, RELU_OF, number, product
+
+if TYPE_CHECKING:  # grading will import this module; a runtime import would be circular
+    from .grading import Answers
+
+KINDS = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
+         "sign_slip", "off_by_one_term")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    kind: str  # one of KINDS
+    message: str  # one sentence for the student, 1-based, with a true minus sign
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class _Affine:
+    """What a pre-activation cell (h_z or y_z) is made of, as grading sees it."""
+
+    w_name: str
+    weights: np.ndarray
+    b_name: str
+    bias: np.ndarray
+    input_name: str  # "X" or "h"
+    input_label: str  # how prose names the input: "X", "h" or "your h"
+    inputs: np.ndarray
+    expected: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Relu:
+    """What an activation cell (h or y) is ReLU of, as grading sees it."""
+
+    source: str  # "h_z" or "y_z"
+    pre: np.ndarray
+    own: np.ndarray  # True where `pre` is the student's own value
+    expected: np.ndarray
+
+
+def diagnose(problem: Problem, answers: Answers, name: str, i: int, j: int) -> Diagnosis | None:
+    """The likely slip behind answers[name][i][j] (0-based), or None when none
+    fits or the cell is not wrong (see the module docstring)."""
+    return _Diagnoser(problem, answers).cell(name, i, j)
+
+
+def diagnose_all(problem: Problem, answers: Answers,
+                 statuses: Mapping[str, Sequence[Sequence[object]]] | None = None,
+                 ) -> dict[str, list[list[Diagnosis | None]]]:
+    """A diagnosis (or None) for every cell of the four matrices.
+
+    `statuses`, when given, limits the work to cells whose status is "wrong";
+    it maps each matrix name to rows of status strings or of grading's Marks
+    (anything with a `.status`), so ``report.marks`` can be passed as it is.
+    """
+    diagnoser = _Diagnoser(problem, answers)
+    found = {}
+    for name in ANSWER_NAMES:
+        grid = []
+        for i, row in enumerate(answers[name]):
+            cells = []
+            for j in range(len(row)):
+                wanted = statuses is None or _status(statuses[name][i][j]) == "wrong"
+                cells.append(diagnoser.cell(name, i, j) if wanted else None)
+            grid.append(cells)
+        found[name] = grid
+    return found
+
+
+def _status(mark: object) -> object:
+    return getattr(mark, "status", mark)
+
+
+def _values(grid: Sequence[Sequence]) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's whole numbers (0 where there is none) and where they are."""
+    valid = np.array([[entry.value is not None for entry in row] for row in grid], dtype=bool)
+    values = np.array([[entry.value or 0 for entry in row] for row in grid], dtype=np.int64)
+    return values, valid
+
+
+class _Diagnoser:
+    """One problem and one set of answers; contexts are worked out once per matrix."""
+
+    def __init__(self, problem: Problem, answers: Answers) -> None:
+        self.problem = problem
+        self.answers = answers
+        self.solution: Solution = solve(problem)
+        self._contexts: dict[str, _Affine | _Relu] = {}
+        self._transposed: dict[str, bool] = {}
+
+    def context(self, name: str) -> _Affine | _Relu:
+        if name not in self._contexts:
+            self._contexts[name] = self._build(name)
+        return self._contexts[name]
+
+    def _build(self, name: str) -> _Affine | _Relu:
+        if name in RELU_OF:
+            source = RELU_OF[name]
+            own_values, own = _values(self.answers[source])
+            pre = np.where(own, own_values, self.solution[source])
+            return _Relu(source, pre, own, relu(pre))
+        w_name, b_name, input_name = AFFINE[name]
+        weights, bias = getattr(self.problem, w_name), getattr(self.problem, b_name)
+        label = input_name
+        if input_name == "X":
+            inputs = self.problem.X
+        else:
+            own_h, valid = _values(self.answers["h"])
+            inputs = own_h if valid.all() else self.solution.h
+            if not np.array_equal(inputs, self.solution.h):
+                label = "your h"
+        return _Affine(w_name, weights, b_name, bias, input_name, label, inputs,
+                       layer(weights, inputs, bias))
+
+    def whole_transposed(self, name: str) -> bool:
+        if name not in self._transposed:
+            values, valid = _values(self.answers[name])
+            expected = self.context(name).expected
+            rows, cols = expected.shape
+            self._transposed[name] = bool(
+                rows == cols and valid.all() and np.array_equal(values, expected.T)
+                and not np.array_equal(values, expected))
+        return self._transposed[name]
+
+    def cell(self, name: str, i: int, j: int) -> Diagnosis | None:
+        if name not in ANSWER_NAMES:
+            raise ValueError(f"name must be one of {', '.join(ANSWER_NAMES)}.")
+        value = self.answers[name][i][j].value
+        if value is None:
+            return None
+        context = self.context(name)
+        if value in (int(self.solution[name][i, j]), int(context.expected[i, j])):
+            return None
+        if self.whole_transposed(name):
+            return Diagnosis("transposed", (
+                f"Your whole {name} is transposed: this cell holds the value that belongs"
+                f" at row {j + 1}, column {i + 1}."))
+        checks = _AFFINE_CHECKS if isinstance(context, _Affine) else _RELU_CHECKS
+        for kind in KINDS:
+            check = checks.get(kind)
+            message = check(context, name, i, j, value) if check else None
+            if message:
+                return Diagnosis(kind, message)
+        return None
+
+
+# Each check returns the message when its slip gives `value` at [i][j], else None.
+# They are only called for a value that is not the expected one.
+
+def _no_bias(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
+    if value != int(c.weights[i] @ c.inputs[:, j]):
+        return None
+    return f"You left out the bias {c.b_name}[{i + 1}] = {number(c.bias[i])}."
+
+
+def _wrong_pair(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
+    rows, cols = c.expected.shape
+    cells = [(k, m) for k in range(rows) for m in range(cols)
+             if (k, m) != (i, j) and int(c.expected[k, m]) == value]
+    if not cells:
+        return None
+    # The likeliest slips first: indices swapped, then one index wrong, then both.
+    k, m = min(cells, key=lambda km: ((km[0], km[1]) != (j, i), (km[0] != i) + (km[1] != j), km))
+    return (f"That is row {k + 1} of {c.w_name} times column {m + 1} of {c.input_label}:"
+            f" this cell takes row {i + 1} with column {j + 1}.")
+
+
+def _column_of_w(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
+    rows, cols = c.weights.shape
+    if rows != cols or value != int(c.weights[:, i] @ c.inputs[:, j] + c.bias[i]):
+        return None
+    return (f"You used column {i + 1} of {c.w_name} instead of row {i + 1}: this cell takes"
+            f" row {i + 1} of {c.w_name} with column {j + 1} of {c.input_label}.")
+
+
+def _sign_slip(c: _Affine | _Relu, name: str, i: int, j: int, value: int) -> str | None:
+    if value != -int(c.expected[i, j]):
+        return None
+    return "The size of the number is right but its sign is wrong."
+
+
+def _off_by_one_term(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
+    expected = int(c.expected[i, j])
+    owner = "your h" if c.input_label == "your h" else c.input_name
+    terms = [(t, int(c.weights[i, t]), int(c.inputs[t, j])) for t in range(c.weights.shape[1])]
+    for change, how in ((-1, "You left out one product"), (1, "You counted one product twice")):
+        for t, w, x in terms:
+            if w * x != 0 and value == expected + change * w * x:
+                return (f"{how}: {c.w_name}[{i + 1}][{t + 1}]·{owner}[{t + 1}][{j + 1}]"
+                        f" = {product(w, x)} = {number(w * x)}.")
+    return None
+
+
+def _pre_phrase(c: _Relu, i: int, j: int, show_value: bool) -> str:
+    """ "your h_z at this cell is −3" / "h_z at this cell is positive" """
+    whose = "your " if c.own[i, j] else ""
+    pre = int(c.pre[i, j])
+    # The reference pre-activation is only spelled out when the student's number
+    # already shows it, so the message never gives away an answer.
+    what = number(pre) if show_value or c.own[i, j] else ("negative" if pre < 0 else "positive")
+    return f"{whose}{c.source} at this cell is {what}"
+
+
+def _relu_missed(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
+    pre = int(c.pre[i, j])
+    if not (pre < 0 and value == pre):
+        return None
+    return f"{_capital(_pre_phrase(c, i, j, True))}, and ReLU turns a negative number into 0."
+
+
+def _relu_wrong(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
+    pre = int(c.pre[i, j])
+    rule = ("ReLU turns a negative number into 0" if pre < 0
+            else "ReLU keeps a positive number as it is")
+    if pre > 0 and value == 0:
+        return f"{_capital(_pre_phrase(c, i, j, False))}, and {rule}."
+    if pre != 0 and value == -pre:
+        return f"ReLU does not flip the sign: {_pre_phrase(c, i, j, True)}, and {rule}."
+    return None
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+Check = Callable[..., str | None]
+_AFFINE_CHECKS: dict[str, Check] = {
+    "no_bias": _no_bias, "wrong_pair": _wrong_pair, "transposed": _column_of_w,
+    "sign_slip": _sign_slip, "off_by_one_term": _off_by_one_term,
+}
+_RELU_CHECKS: dict[str, Check] = {
+    "relu_missed": _relu_missed, "relu_wrong": _relu_wrong, "sign_slip": _sign_slip,
+}
+

@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HTMX := static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
+WRK ?= /usr/bin/wrk
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install run test browser lint clean
+.PHONY: install run test browser wrk loadtest lint clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -31,10 +32,21 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-dejavu-core > /dev/null; }
 
+# Debian's wrk drives the load test (tools/loadtest.py) and its smoke test in the suite.
+wrk:
+	@test -x $(WRK) || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    wrk > /dev/null; }
+
+# The full load test whose figures are in the README (about 4 minutes on 2 cores).
+loadtest: install wrk
+	$(BIN)/python tools/loadtest.py
+
 run: install
 	HANDGRID_BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
-test: install browser
+test: install browser wrk
 	$(BIN)/python -m pytest
 
 clean:

@@ -23,6 +23,10 @@ max_requests_jitter = max_requests // 10
 # The workers' heartbeat files in memory, not on a container's overlay filesystem,
 # where a write can stall a worker (gunicorn's advice for Docker).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# No control socket: Handgrid needs no runtime management (gunicornc), and its
+# default path under $HOME is shared by every server of a user and cannot be made
+# in the image, whose user has no home directory.
+control_socket_disable = True
 # Request line and header limits well below gunicorn's defaults: no page needs more.
 limit_request_line = 4094
 limit_request_fields = 50

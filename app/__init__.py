@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
 
-    from . import api, custom, errors, practice, security, templating
+    from . import api, custom, errors, practice, security, templating, worksheets
 
     templating.init_app(app)
     security.init_app(app)
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(practice.bp)
     app.register_blueprint(custom.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(worksheets.bp)
 
     @app.get("/healthz")
     def healthz():

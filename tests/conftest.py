@@ -91,11 +91,19 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh page that fails the test on any console error (a CSP violation included)."""
+    """A fresh page that fails the test on any console error (a CSP violation
+    included), except the browser's note that the page itself came with a 4xx."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def on_console(message):
+        own_status = (message.text.startswith("Failed to load resource")
+                      and message.location.get("url") == page.url)
+        if message.type == "error" and not own_status:
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()

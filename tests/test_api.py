@@ -63,9 +63,10 @@ def hand_code(client) -> str:
     return create(client, HAND)[0]["code"]
 
 
-def check(client, code: str, answers, status: int = 200) -> dict:
+def check(client, code: str, answers) -> dict:
+    """POST answers to the check route expecting 200; the report."""
     response = client.post(f"/api/problems/{code}/check", json=answers)
-    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert response.is_json
     return response.get_json()
 
@@ -125,7 +126,7 @@ def with_changes(problem: dict, **changes) -> dict:
 @pytest.mark.parametrize("preset", sorted(PRESET_SIZES))
 def test_create_preset_gives_201_with_exactly_the_problem_keys(client, preset):
     body, location = create(client, {"preset": preset, "seed": 12345})
-    assert list(body) == ["code", *GIVEN, "url"]
+    assert set(body) == {"code", *GIVEN, "url"}
     assert DISPLAY_CODE.fullmatch(body["code"]) and body["code"].startswith("G")
     assert shapes(body) == PRESET_SIZES[preset]
     assert location == f"/api/problems/{body['code']}"
@@ -141,14 +142,14 @@ def test_create_without_a_preset_gives_a_classic_problem(client):
 @pytest.mark.parametrize("sizes", [(1, 1, 1, 1), (1, 2, 3, 4), (5, 1, 6, 2), (6, 6, 6, 6)])
 def test_create_with_sizes_gives_those_shapes(client, sizes):
     body, location = create(client, {"sizes": dict(zip(DIMENSIONS, sizes, strict=True)), "seed": 99})
-    assert list(body) == ["code", *GIVEN, "url"]
+    assert set(body) == {"code", *GIVEN, "url"}
     assert shapes(body) == sizes
     assert location == f"/api/problems/{body['code']}"
 
 
 def test_create_custom_keeps_the_matrices_exactly(client):
     body, location = create(client, HAND)
-    assert list(body) == ["code", *GIVEN, "url"]
+    assert set(body) == {"code", *GIVEN, "url"}
     assert {name: body[name] for name in GIVEN} == HAND
     assert DISPLAY_CODE.fullmatch(body["code"]) and body["code"].startswith("C")
     assert location == f"/api/problems/{body['code']}"
@@ -187,7 +188,7 @@ def test_different_seeds_give_different_problems(client):
 
 
 def test_without_a_seed_the_server_picks_one(client):
-    # Three equal codes from 2**26 seeds would take a broken random source.
+    # Four equal codes from 2**26 seeds would take a broken random source.
     codes = {create(client, {"preset": "gentle"})[0]["code"] for _ in range(3)}
     codes |= {create(client, {"preset": "gentle", "seed": None})[0]["code"]}
     assert len(codes) > 1
@@ -218,7 +219,7 @@ def test_get_problem_returns_exactly_the_created_problem(client, form):
     response = client.get(location)
     assert response.status_code == 200 and response.is_json
     shown = response.get_json()
-    assert list(shown) == ["code", *GIVEN]
+    assert set(shown) == {"code", *GIVEN}
     assert shown == {name: created[name] for name in ("code", *GIVEN)}
 
 
@@ -243,7 +244,7 @@ def test_solution_equals_a_numpy_recomputation(client, form):
     response = client.get(f"{location}/solution")
     assert response.status_code == 200 and response.is_json
     solution = response.get_json()
-    assert list(solution) == list(ANSWERS)
+    assert set(solution) == set(ANSWERS)
     assert solution == numpy_solution(created)
 
 
@@ -270,17 +271,17 @@ def test_random_custom_problems_round_trip_and_solve(client):
 
 @pytest.mark.parametrize("form", sorted(CREATE_FORMS))
 def test_the_solution_is_all_correct(client, form):
-    created, location = create(client, CREATE_FORMS[form])
+    created, _ = create(client, CREATE_FORMS[form])
     _, hidden, outputs, batch = shapes(created)
     cells = 2 * (hidden + outputs) * batch
     report = check(client, created["code"], numpy_solution(created))
-    assert list(report) == ["score", "summary", "cells"]
+    assert set(report) == {"score", "summary", "cells"}
     assert report["score"] == {"correct": cells, "carried": 0, "total": cells,
                                "wrong": 0, "invalid": 0, "blank": 0}
     assert report["summary"] == f"{cells} of {cells} correct"
     expected_shapes = {"h_z": (hidden, batch), "h": (hidden, batch),
                        "y_z": (outputs, batch), "y": (outputs, batch)}
-    assert list(report["cells"]) == list(ANSWERS)
+    assert set(report["cells"]) == set(ANSWERS)
     for name, grid in report["cells"].items():
         assert (len(grid), len(grid[0])) == expected_shapes[name]
         for row in grid:
@@ -552,12 +553,13 @@ def test_unknown_api_addresses_are_404_json(client, route):
     assert_error(client.get(route), 404)
 
 
-# The `unexpected` handler would answer a crash with a tidy 500, so only the status shows it.
 ODD_CELLS = [None, 0, -0.0, 1e308, -1e308, 2**63, -(2**63) - 1, 10**100, "", " ", "\u0000", "\u202e3",
              "\U0001f600", "\ud800", "3" * 8, "-" * 8, "٣", "³", "NaN", "Infinity", [[[]]], {"a": {"b": []}}]
 
 
 def test_no_cell_value_makes_check_fail(client):
+    """A crash would still answer tidily (as a 500 from the catch-all handler), so the
+    status is what shows it: every odd cell must be marked, not refused or crashed on."""
     code = hand_code(client)
     for cell in ODD_CELLS:
         answers = {name: [[cell] * 2] * (3 if name in ("h_z", "h") else 1) for name in ANSWERS}
@@ -567,15 +569,24 @@ def test_no_cell_value_makes_check_fail(client):
 
 
 @pytest.mark.parametrize("body", [
-    {"preset": "\u0000" * 100}, {"preset": "x" * 10000}, {"sizes": {"inputs": 10**100, "hidden": 1,
-                                                                     "outputs": 1, "batch": 1}},
-    {"sizes": {"\u0000": 1}}, {"seed": -(10**100)}, {"seed": 1e308}, {"W1": None}, {"W1": {}, "b1": {}},
-    with_changes(HAND, X=[[1e308, 1], [3, 4]]), with_changes(HAND, X=[[10**100, 1], [3, 4]]),
-    {"": 1}, {"preset": {"$ref": "#/"}},
+    {"preset": "\u0000" * 100}, {"preset": "x" * 10000}, {"preset": {"$ref": "#/"}},
+    {"sizes": {"\u0000": 1}}, {"sizes": {"inputs": 1e308, "hidden": 1, "outputs": 1, "batch": 1}},
+    {"seed": -(10**100)}, {"seed": 1e308}, {"": 1},
+    {"W1": None}, {"W1": {}, "b1": {}}, with_changes(HAND, X=[[float("nan"), 1], [3, 4]]),
 ])
-def test_odd_create_requests_are_4xx_not_500(client, body):
-    response = client.post("/api/problems", json=body)
-    assert 400 <= response.status_code < 500 and set(response.get_json()) == {"error"}
+def test_odd_create_requests_are_400_not_500(client, body):
+    assert_error(client.post("/api/problems", json=body), 400)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: Sizes and _integer_array echo an out-of-range number in full, "
+                                       "so a 300-digit value gives a 300-digit error message")
+@pytest.mark.parametrize("body", [
+    {"sizes": {"inputs": 10**300, "hidden": 1, "outputs": 1, "batch": 1}},
+    with_changes(HAND, X=[[10**300, 1], [3, 4]]),
+    with_changes(HAND, X=[[1e308, 1], [3, 4]]),
+])
+def test_huge_numbers_get_a_short_message(client, body):
+    assert_error(client.post("/api/problems", json=body), 400)
 
 
 # --- 5. The OpenAPI document ------------------------------------------------------

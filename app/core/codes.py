@@ -10,7 +10,7 @@ Its first symbol names the scheme, its last is a check symbol:
 * ``C`` + 3 symbols of sizes + 2 of the largest magnitude m + the matrices +
   check: a custom problem. The sizes are as above; the values are packed as one
   base-(2m+1) number, so the code is as long as the problem needs: 27 symbols
-  for a classic shape with values in -3..3, 192 for the largest possible.
+  for a classic shape with values in -3..3, 191 for the largest possible.
 
 The check symbol makes the running value ``v = 2*v + symbol`` in GF(32)
 (polynomial x^5 + x^2 + 1) end at zero. Multiplying by 2 in a field is a
@@ -39,7 +39,7 @@ _VALUE.update({"O": 0, "I": 1, "L": 1})
 GENERATED, CUSTOM = "G", "C"
 GENERATED_LENGTH = 10
 SIZE_BITS = 3
-# The longest custom code (every size 6, values up to 99) is 192 symbols.
+# The longest custom code (every size 6, values up to 99) is 191 symbols.
 MAX_CODE_LENGTH = 200
 
 
@@ -149,7 +149,9 @@ def normalize(text: str) -> str:
     """The canonical form of what someone typed, or a CodeError saying what is wrong."""
     if not isinstance(text, str):
         raise CodeError("A code is a string of letters and digits.")
-    cleaned = "".join(ch for ch in text[: MAX_CODE_LENGTH * 2] if ch not in "- \t").upper()
+    raw = "".join(ch for ch in text[: MAX_CODE_LENGTH * 2] if ch not in "- \t")
+    # Only ASCII: str.upper() would turn a Turkish dotless "ı" into "I", and so into 1.
+    cleaned = "".join(ch.upper() if ch.isascii() else ch for ch in raw)
     if not cleaned:
         raise CodeError("Type a problem code, such as the one at the top of a worksheet.")
     if len(cleaned) > MAX_CODE_LENGTH or len(text) > MAX_CODE_LENGTH * 2:
@@ -195,7 +197,10 @@ def _decode_generated(code: str) -> Generated:
 def _decode_custom(code: str) -> Problem:
     if len(code) < 8:
         raise CodeError("This custom code is too short; check that all of it was copied.")
-    sizes = _unpack_sizes(_from_base32(code[1:4]))
+    packed = _from_base32(code[1:4])
+    if packed >> (SIZE_BITS * len(DIMENSIONS)):  # the 3 spare bits: one problem, one code
+        raise CodeError("This code has impossible sizes; check it for typos.")
+    sizes = _unpack_sizes(packed)
     largest = _from_base32(code[4:6])
     if largest > MAX_VALUE:
         raise CodeError("This custom code holds impossible values; check it for typos.")

@@ -101,6 +101,7 @@ class _Relu:
     source: str  # "h_z" or "y_z"
     pre: np.ndarray
     own: np.ndarray  # True where `pre` is the student's own value
+    reference: np.ndarray  # the reference pre-activation
     expected: np.ndarray
 
 
@@ -164,7 +165,7 @@ class _Diagnoser:
             source = RELU_OF[name]
             own_values, own = _values(self.answers[source])
             pre = np.where(own, own_values, self.solution[source])
-            return _Relu(source, pre, own, relu(pre))
+            return _Relu(source, pre, own, self.solution[source], relu(pre))
         w_name, b_name, input_name = AFFINE[name]
         weights, bias = getattr(self.problem, w_name), getattr(self.problem, b_name)
         label = input_name
@@ -247,46 +248,45 @@ def _sign_slip(c: _Affine | _Relu, name: str, i: int, j: int, value: int) -> str
 
 def _off_by_one_term(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
     expected = int(c.expected[i, j])
-    owner = "your h" if c.input_label == "your h" else c.input_name
     terms = [(t, int(c.weights[i, t]), int(c.inputs[t, j])) for t in range(c.weights.shape[1])]
     for change, how in ((-1, "You left out one product"), (1, "You counted one product twice")):
         for t, w, x in terms:
             if w * x != 0 and value == expected + change * w * x:
-                return (f"{how}: {c.w_name}[{i + 1}][{t + 1}]·{owner}[{t + 1}][{j + 1}]"
+                return (f"{how}: {c.w_name}[{i + 1}][{t + 1}]·{c.input_label}[{t + 1}][{j + 1}]"
                         f" = {product(w, x)} = {number(w * x)}.")
     return None
 
 
 def _pre_phrase(c: _Relu, i: int, j: int, show_value: bool) -> str:
-    """ "your h_z at this cell is −3" / "h_z at this cell is positive" """
-    whose = "your " if c.own[i, j] else ""
+    """ "your h_z is −3" or "h_z is positive" """
     pre = int(c.pre[i, j])
+    # As with "your h" in y_z: "your" only where it tells the student something.
+    whose = "your " if c.own[i, j] and pre != int(c.reference[i, j]) else ""
     # The reference pre-activation is only spelled out when the student's number
     # already shows it, so the message never gives away an answer.
     what = number(pre) if show_value or c.own[i, j] else ("negative" if pre < 0 else "positive")
-    return f"{whose}{c.source} at this cell is {what}"
+    return f"{whose}{c.source} is {what}"
+
+
+def _relu_rule(pre: int) -> str:
+    return "ReLU turns a negative number into 0" if pre < 0 else "ReLU keeps a positive number as it is"
 
 
 def _relu_missed(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
     pre = int(c.pre[i, j])
     if not (pre < 0 and value == pre):
         return None
-    return f"{_capital(_pre_phrase(c, i, j, True))}, and ReLU turns a negative number into 0."
+    return f"At this cell {_pre_phrase(c, i, j, True)}, and {_relu_rule(pre)}."
 
 
 def _relu_wrong(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
     pre = int(c.pre[i, j])
-    rule = ("ReLU turns a negative number into 0" if pre < 0
-            else "ReLU keeps a positive number as it is")
     if pre > 0 and value == 0:
-        return f"{_capital(_pre_phrase(c, i, j, False))}, and {rule}."
+        return f"At this cell {_pre_phrase(c, i, j, False)}, and {_relu_rule(pre)}."
     if pre != 0 and value == -pre:
-        return f"ReLU does not flip the sign: {_pre_phrase(c, i, j, True)}, and {rule}."
+        return (f"ReLU does not flip the sign: at this cell {_pre_phrase(c, i, j, True)},"
+                f" and {_relu_rule(pre)}.")
     return None
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 Check = Callable[..., str | None]

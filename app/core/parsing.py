@@ -16,6 +16,8 @@ MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
 MAX_ECHO = 64  # characters of a bad entry shown back; the rest is cut, never stored
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u2012": "-"})
 _INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+_SIGN_SPACE = re.compile(r"^([+-])\s+")
+_TOO_LONG = f"Too long: an answer has at most {MAX_ENTRY} characters."
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ def parse(raw: object) -> Entry:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         return Entry(text=_shown(str(raw)), error="Type a whole number.")
     if isinstance(raw, int):
+        if abs(raw) >= 10**MAX_ENTRY:  # before str(): Python refuses to print huge ints
+            return Entry(text=f"{'-' if raw < 0 else ''}{'9' * MAX_ENTRY}…", error=_TOO_LONG)
         raw = str(raw)
     elif isinstance(raw, float):
         raw = repr(raw)
@@ -49,8 +53,9 @@ def parse(raw: object) -> Entry:
     if not stripped:
         return BLANK
     if len(stripped) > MAX_ENTRY:
-        return Entry(text=text, error=f"Too long: an answer has at most {MAX_ENTRY} characters.")
-    normal = unicodedata.normalize("NFKC", stripped).translate(_MINUSES).replace(" ", "")
+        return Entry(text=text, error=_TOO_LONG)
+    # A space may follow the sign ("- 3"), never split digits: "1 2" is two numbers, not 12.
+    normal = _SIGN_SPACE.sub(r"\1", unicodedata.normalize("NFKC", stripped).translate(_MINUSES))
     if _INTEGER.fullmatch(normal):
         return Entry(text=text, value=int(normal.split(".")[0]))
     if re.fullmatch(r"[+-]?[0-9]*\.[0-9]+", normal):

@@ -25,12 +25,13 @@ $(HTMX): package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-# Debian's chromium for the end-to-end tests (Playwright's own download is not used).
+# Debian's chromium for the end-to-end tests (Playwright's own download is not used),
+# and poppler-utils, whose pdftotext reads the printed worksheets back.
 browser:
-	@test -x $(CHROMIUM) || { \
+	@test -x $(CHROMIUM) && test -x /usr/bin/pdftotext || { \
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core > /dev/null; }
+	    chromium fonts-dejavu-core poppler-utils > /dev/null; }
 
 # Debian's wrk drives the load test (tools/loadtest.py) and its smoke test in the suite.
 wrk:

@@ -15,6 +15,7 @@ from .core import catalog
 from .core.codes import CodeError, display, load
 from .core.grading import AnswerError, answers_from_json, grade
 from .core.problem import ProblemError, solve
+from .core.working import working
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -38,7 +39,10 @@ def bad_problem(error: ValueError):
 
 
 def _body() -> dict:
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # deeply nested arrays: `silent` only covers ValueError
+        data = None
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
     return data
@@ -76,12 +80,31 @@ def solution(code: str):
     return solve(problem).as_lists()
 
 
+@bp.get("/problems/<code>/working")
+def show_working(code: str):
+    _, problem, _ = _load(code)
+    args = request.args
+    try:
+        found = working(problem, args.get("matrix", ""), _index(args, "row"), _index(args, "col"))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    return found.as_dict()
+
+
+def _index(args, name: str) -> int:
+    text = args.get(name, "")
+    if not text.isascii() or not text.isdigit() or len(text) > 2:
+        raise BadRequest(f"{name} must be a whole number from 0 to 5.")
+    return int(text)
+
+
 @bp.post("/problems/<code>/check")
 def check(code: str):
     _, problem, _ = _load(code)
     report = grade(problem, answers_from_json(problem.sizes, _body()))
     cells = {
-        name: [[{"status": mark.status, "message": mark.message} for mark in row] for row in grid]
+        name: [[{"status": mark.status, "message": mark.message, "diagnosis": mark.diagnosis}
+                for mark in row] for row in grid]
         for name, grid in report.marks.items()
     }
     score = {"correct": report.counts["correct"], "carried": report.counts["carried"],

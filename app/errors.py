@@ -32,8 +32,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         message = MESSAGES.get(error.code, error.description or error.name)
         limit = app.config["MAX_CONTENT_LENGTH"] // 1024
-        response = respond(error.code or 500, message.format(limit=limit))
-        return response
+        body, status = respond(error.code or 500, message.format(limit=limit))
+        # Keep the exception's own headers but its content type: a 405's Allow (RFC 9110).
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -14,6 +14,7 @@ from .core import catalog, layout, presets
 from .core.codes import CodeError, display, load
 from .core.grading import answers_from_form, blank_answers, grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
+from .core.working import working
 
 bp = Blueprint("practice", __name__)
 
@@ -57,7 +58,11 @@ def problem(code: str):
     except CodeError as error:
         return _start_page(str(error), typed=code[:240], status=404)
     if display(canonical) != code:
-        return redirect(url_for("practice.problem", code=display(canonical), **request.args), 301)
+        # The query string goes along as it came: as url_for keywords, a "code" or
+        # "_external" in it would clash with the real ones or change the address.
+        query = request.query_string.decode("latin-1")
+        location = url_for("practice.problem", code=display(canonical)) + (f"?{query}" if query else "")
+        return redirect(location, 301)
 
     form = request.form
     posted = request.method == "POST"
@@ -71,7 +76,7 @@ def problem(code: str):
         generated=generated,
         preset=generated.preset if generated else None,
         view=_view(),
-        work=layout.Work(problem, answers, report, revealed),
+        work=layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None),
         layout=layout,
         presets=presets.PROFILES,
     )
@@ -91,6 +96,20 @@ def _revealed(form) -> frozenset[str]:
     names |= set(ANSWER_NAMES) if wanted == "all" else {wanted}
     names.discard(form.get("hide"))
     return frozenset(names & set(ANSWER_NAMES))
+
+
+def _hint(problem, form):
+    """The working asked for: a "Show the working" button beside a wrong cell
+    names its cell; the Hint control names one in its menu."""
+    field = form.get("hint") or (form.get("hint_cell") if form.get("action") == "hint" else None)
+    matrix, _, place = (field or "").partition("-")
+    row, _, col = place.partition("-")
+    if not (row.isdigit() and col.isdigit()):
+        return None
+    try:
+        return working(problem, matrix, int(row), int(col))
+    except ValueError:
+        return None  # a menu entry for another problem's shape: no hint, no error
 
 
 def _view() -> str:

@@ -3,11 +3,17 @@
 The policy allows scripts and styles from our own origin only: no inline code,
 no eval. htmx is configured (in base.html's htmx-config meta tag) not to inject
 its indicator styles and not to evaluate anything, so it runs under this policy.
+
+It also holds a body sent without a length (chunked) to MAX_CONTENT_LENGTH:
+Werkzeug would silently cut such a body at the limit, where one with a length
+gets a 413; now both get the 413.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import io
+
+from flask import Flask, Response, abort, current_app, request
 
 CSP = "; ".join([
     "default-src 'none'",
@@ -31,7 +37,23 @@ HEADERS = {
 }
 
 
+def cap_chunked_body() -> None:
+    """Read a chunked body up to one byte past the limit: over it, a 413; within it,
+    the body is handed on with its length, like any other."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if request.content_length is not None or not chunked:
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    request.environ["wsgi.input"] = io.BytesIO(data)
+    request.environ["CONTENT_LENGTH"] = str(len(data))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(cap_chunked_body)
+
     @app.after_request
     def add_headers(response: Response) -> Response:
         for name, value in HEADERS.items():

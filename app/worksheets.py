@@ -46,6 +46,7 @@ def worksheet():
         work=lambda item: layout.Work(item.problem, blank_answers(item.problem.sizes)),
         qr_svg=core.qr_svg,
         key_blocks=core.key_blocks,
+        plan=core,
         variant=lambda **changes: url_for("worksheets.worksheet", **{**query, **changes}),
         **_choices(),
     )

@@ -1,6 +1,7 @@
 // Handgrid's own script: enhancements only. Every feature of the page works
 // without it; this file adds the "Copy link" button, arrow-key movement
-// between the cells of a grid, and pasting a whole matrix into a grid.
+// between the cells of a grid, pasting a whole matrix into a grid, and a Hint
+// menu that follows the focused cell.
 // Handlers are delegated from the document, so they keep working on the
 // fragments htmx swaps in.
 (function () {
@@ -88,6 +89,15 @@
       });
     });
     last.focus();
+  });
+
+  // The Hint menu follows the cell the student is in, so "Show the working"
+  // explains the cell they are stuck on.
+  document.addEventListener("focusin", function (event) {
+    var menu = document.getElementById("hint-cell");
+    if (menu && event.target.tagName === "INPUT" && position(event.target)) {
+      menu.value = event.target.id;
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () { enableCopy(document); });

@@ -237,3 +237,36 @@ def test_reveal_and_hide_keep_the_students_typing(page, server_url):
     page.locator("#hide-y").click()
     page.locator("#y-0-0").wait_for()
     assert page.locator("#y-0-0").input_value() == "8"
+
+
+def test_hint_menu_follows_the_focused_cell_and_the_working_arrives_in_place(page, server_url):
+    code, solution = new_classic(server_url, seed=25)
+    page.goto(f"{server_url}/p/{code}")
+    page.locator("#y_z-1-2").press_sequentially("7")
+    page.evaluate("window.__sameDocument = true")
+    assert page.locator("#hint-cell").input_value() == "y_z-1-2"
+    page.locator("#hint").click()
+    page.locator("#working").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    text = page.locator("#working p").first.inner_text()
+    assert text.startswith("Working") and f"= {solution['y_z'][1][2]}".replace("-", "\u2212") in text
+    assert page.locator("#y_z-1-2").input_value() == "7"
+    assert page.locator("figure.block-W2 tbody tr").nth(1).locator("td.shade-pair").count() == 5
+
+
+def test_cells_bring_up_a_keyboard_with_a_minus_sign(browser, server_url):
+    # iOS's numeric and decimal pads have no minus key, so the cells keep the
+    # ordinary keyboard (which has one) and only switch off its corrections.
+    code, _ = new_classic(server_url, seed=26)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/p/{code}")
+        modes = page.eval_on_selector_all("td.cell-answer input",
+                                          "els => els.map(e => [e.type, e.inputMode])")
+        assert {tuple(mode) for mode in modes} == {("text", "")}
+        page.locator("#h_z-0-0").tap()
+        page.keyboard.type("−3")
+        assert page.locator("#h_z-0-0").input_value() == "−3"
+    finally:
+        context.close()

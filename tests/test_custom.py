@@ -85,7 +85,7 @@ def test_numpy_printed_matrices_are_accepted(client):
     ({"W2": "1 1 0\n-1 1 -1"}, "W2 has 3 columns but h has 4 rows."),
     ({"W1": "1 0\n0 1\n1 1\n1 -1"}, "W1 has 2 columns but X has 3 rows."),
     ({"b1": "1 0 -2"}, "b1 has 3 entries but W1 has 4 rows."),
-    ({"b2": "1"}, "b2 has 1 entries but W2 has 2 rows."),
+    ({"b2": "1"}, "b2 has 1 entry but W2 has 2 rows."),
     ({"X": "1 2 3 4 5 6 7\n1 2 3 4 5 6 7\n1 2 3 4 5 6 7"}, "X has a row of 7 numbers; the most is 6."),
     ({"W1": "100 0 0\n0 1 1\n1 1 -1\n1 -1 1"}, "W1 holds 100; values go from -99 to 99."),
     ({"b2": ""}, "b2 is empty: type its numbers, one row per line."),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from app.core import generate, presets
@@ -158,6 +158,7 @@ def check_slip(problem: Problem, ref: dict, grids: dict, name: str, slip: str) -
                 assert diagnose(problem, answers, n, i, j) == diagnosis
                 found.append(diagnosis)
     assert found
+    event(f"named {found[0].kind}")  # --hypothesis-show-statistics: how often each slip won
     return found
 
 
@@ -349,8 +350,8 @@ def test_right_answers_are_never_diagnosed(problem):
 # ---------------------------------------------------------------- hand-made examples
 #
 # W1 = [[1, 1, 0], [1, 1, 1], [1, -1, -1]]   b1 = [2, -5, -3]   X = [[1, 3, 2], [2, 2, 2], [1, 1, 3]]
-# h_z = [[5, 7, 6], [-1, 1, 2], [-5, -3, -6]]      W1·X without b1 = [[3, 5, 4], [4, 6, 7], [-2, 0, -3]]
-# h   = [[5, 7, 6], [0, 1, 2], [0, 0, 0]]          W1's columns·X + b1 = [[6, 8, 9], [-3, -1, -4], [-2, -2, -4]]
+# h_z = [[5, 7, 6], [-1, 1, 2], [-5, -3, -6]]    W1·X without b1 = [[3, 5, 4], [4, 6, 7], [-2, 0, -3]]
+# h   = [[5, 7, 6], [0, 1, 2], [0, 0, 0]]        W1's columns·X + b1 = [[6, 8, 9], [-3, -1, -4], [-2, -2, -4]]
 # W2 = [[-1, -1, -1], [1, -1, 1]]   b2 = [1, -3]
 # y_z = [[-4, -7, -7], [2, 3, 1]]   y = [[0, 0, 0], [2, 3, 1]]
 
@@ -381,13 +382,13 @@ def test_the_hand_example_is_what_its_comment_says():
     ("h_z", 0, 1, 8, "transposed",
      "You used column 1 of W1 instead of row 1: this cell takes row 1 of W1 with column 2 of X."),
     ("h", 1, 0, -1, "relu_missed", "At this cell h_z is \u22121, and ReLU turns a negative number into 0."),
-    ("h", 0, 0, 0, "relu_wrong", "At this cell h_z is positive, and ReLU keeps a positive number as it is."),
+    ("h", 0, 0, 0, "relu_wrong", "At this cell h_z is 5, and ReLU keeps a positive number as it is."),
     ("h", 2, 0, 5, "relu_wrong", "ReLU does not flip the sign: at this cell h_z is \u22125,"
      " and ReLU turns a negative number into 0."),
     ("h", 0, 1, -7, "relu_wrong", "ReLU does not flip the sign: at this cell h_z is 7,"
      " and ReLU keeps a positive number as it is."),
     ("y", 0, 0, -4, "relu_missed", "At this cell y_z is \u22124, and ReLU turns a negative number into 0."),
-    ("y", 1, 0, 0, "relu_wrong", "At this cell y_z is positive, and ReLU keeps a positive number as it is."),
+    ("y", 1, 0, 0, "relu_wrong", "At this cell y_z is 2, and ReLU keeps a positive number as it is."),
     ("h_z", 0, 1, -7, "sign_slip", "The size of the number is right but its sign is wrong."),
     ("y_z", 1, 1, -3, "sign_slip", "The size of the number is right but its sign is wrong."),
     ("h_z", 0, 1, 4, "off_by_one_term", "You left out one product: W1[1][1]·X[1][2] = 1·3 = 3."),
@@ -417,8 +418,8 @@ def test_when_two_slips_fit_the_earlier_one_is_named(name, i, j, value, kind):
 def test_a_whole_transposed_matrix_beats_every_one_cell_explanation():
     answers = hand({("h_z", i, j): RIGHT["h_z"][j][i] for i in range(3) for j in range(3)})
     found = diagnose_all(HAND, answers)["h_z"]
-    assert found[0][1] == Diagnosis(
-        "transposed", "Your whole h_z is transposed: this cell holds the value that belongs at row 2, column 1.")
+    assert found[0][1] == Diagnosis("transposed", "Your whole h_z is transposed:"
+                                    " this cell holds the value that belongs at row 2, column 1.")
     assert [[d and d.kind for d in row] for row in found] == [
         [None, "transposed", "transposed"], ["transposed", None, "transposed"],
         ["transposed", "transposed", None]]
@@ -440,6 +441,16 @@ def test_h_is_judged_against_the_students_own_h_z():
     assert diagnose(HAND, answers, "h", 0, 1) == Diagnosis(
         "relu_wrong", "ReLU does not flip the sign: at this cell your h_z is \u22123,"
         " and ReLU turns a negative number into 0.")
+
+
+def test_a_reference_pre_activation_is_not_given_away():
+    # Their h_z cell is blank, so h is judged against the reference h_z (5), which
+    # a 0 in h does not show: the message says only that it is positive.
+    answers = hand({("h_z", 0, 0): "", ("h", 0, 0): 0, ("h_z", 2, 0): "", ("h", 2, 0): -5})
+    assert diagnose(HAND, answers, "h", 0, 0) == Diagnosis(
+        "relu_wrong", "At this cell h_z is positive, and ReLU keeps a positive number as it is.")
+    assert diagnose(HAND, answers, "h", 2, 0).message == (
+        "At this cell h_z is \u22125, and ReLU turns a negative number into 0.")
 
 
 def test_y_z_is_judged_against_the_students_own_h_when_it_is_complete():

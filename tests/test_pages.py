@@ -288,3 +288,67 @@ def test_reveal_all_then_check_marks_revealed_cells_as_revealed_not_correct(clie
 def test_unknown_matrix_names_in_reveal_are_ignored(client):
     page = soup(client.post(f"/p/{CLASSIC}", data={"reveal": "W1", "revealed": "<x>"}).data)
     assert page.select_one("td.cell-revealed") is None
+
+
+def _shaded(page, kind="pair"):
+    """(block, row, column) of every shaded cell (bs4 tags compare by content, hence no .index)."""
+    found = set()
+    for figure in page.select("figure.block"):
+        key = figure["class"][1].removeprefix("block-")
+        for i, tr in enumerate(figure.select("tbody tr")):
+            for j, td in enumerate(tr.find_all("td")):
+                if f"shade-{kind}" in td.get("class", []):
+                    found.add((key, i, j))
+    return found
+
+
+def test_hint_shows_the_working_and_shades_the_row_and_column_that_meet(client):
+    from app.core.working import working
+    problem = load(CLASSIC)
+    page = soup(client.post(f"/p/{CLASSIC}", data={"action": "hint", "hint_cell": "h_z-2-1"}).data)
+    assert page.select_one("#working p").get_text(" ", strip=True).endswith(
+        working(problem, "h_z", 2, 1).text)
+    inputs = problem.sizes.inputs
+    expected = {("W1", 2, c) for c in range(inputs + 1)} | {("X", r, 1) for r in range(inputs + 1)}
+    assert _shaded(page) == expected
+    assert page.select_one("td.shade-target input")["name"] == "h_z-2-1"
+    assert page.select_one("#hint-cell option[selected]")["value"] == "h_z-2-1"
+
+
+def test_hint_for_a_relu_cell_shades_its_pre_activation_in_numpy_view(client):
+    data = {"action": "hint", "hint_cell": "y-1-0", "view": "numpy"}
+    page = soup(client.post(f"/p/{CLASSIC}", data=data).data)
+    assert _shaded(page) == {("y_z", 1, 0)}
+    assert "ReLU(y_z[2][1])" in page.select_one("#working").get_text()
+
+
+def test_hint_in_numpy_view_shades_the_separate_bias(client):
+    problem = load(CLASSIC)
+    data = {"action": "hint", "hint_cell": "y_z-0-2", "view": "numpy"}
+    page = soup(client.post(f"/p/{CLASSIC}", data=data).data)
+    hidden = problem.sizes.hidden
+    assert _shaded(page) == ({("W2", 0, c) for c in range(hidden)} | {("b2", 0, 0)}
+                             | {("h", r, 2) for r in range(hidden)})
+
+
+@pytest.mark.parametrize("data", [
+    {"action": "hint", "hint_cell": "h_z-9-9"}, {"hint": "W1-0-0"}, {"hint": "h_z-x-1"}, {"hint": "h_z"},
+])
+def test_hints_for_cells_that_do_not_exist_are_ignored(client, data):
+    response = client.post(f"/p/{CLASSIC}", data=data)
+    assert response.status_code == 200
+    assert soup(response.data).select_one("#working") is None
+
+
+def test_a_wrong_cell_names_its_slip_and_offers_the_working(client):
+    problem = load(CLASSIC)
+    row = int(np.flatnonzero(problem.b1)[0])
+    without_bias = int((problem.W1 @ problem.X)[row, 0])
+    data = {f"h_z-{row}-0": str(without_bias), "action": "check"}
+    page = soup(client.post(f"/p/{CLASSIC}", data=data, headers=HX).data)
+    td = page.select_one(f"input[name='h_z-{row}-0']").parent
+    assert status_of(td) == "wrong"
+    assert "left out the bias" in td.select_one(".msg").get_text()
+    assert td.select_one(".msg button")["value"] == f"h_z-{row}-0"
+    # Only wrong cells offer it.
+    assert len(page.select(".msg button[name=hint]")) == 1

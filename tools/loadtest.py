@@ -58,9 +58,14 @@ from app.core.problem import ANSWER_NAMES, Sizes, solve  # noqa: E402
 
 LUA = Path(__file__).with_name("loadtest.lua")
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+# Weights: students load pages and check far more often than teachers print worksheets.
 DEFAULT_MIX = ("page=30,numpy=5,new=4,static=4,check_htmx=20,check_page=8,api_check=10,"
-               "api_get=5,api_create=4,worksheet=10")
+               "api_get=5,api_create=4,worksheet=3")
 ACCESS_STATUS = re.compile(r'" (\d{3}) ')
+# A class set (30 versions of 2 problems, with the key: ~0.7 MB), a short quiz in NumPy
+# notation, and one sheet of the gentle preset. Each gets a fixed seed from its redirect.
+WORKSHEETS = ("/worksheet", "/worksheet?versions=8&problems=3&notation=numpy&key=none",
+              "/worksheet?preset=gentle&versions=1&problems=4")
 
 
 # --- the plan: which requests, in which proportions ---------------------------------------
@@ -250,7 +255,13 @@ class Server:
         return children(self.process.pid)
 
     def worker_rss(self) -> dict[int, int]:
-        return {pid: rss_kib(pid) for pid in self.workers()}
+        found = {}
+        for pid in self.workers():
+            try:
+                found[pid] = rss_kib(pid)
+            except (OSError, RuntimeError):
+                pass  # a worker that just ended: the same-workers check reports it
+        return found
 
     def wait_up(self, seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
@@ -265,8 +276,15 @@ class Server:
         raise SystemExit("gunicorn did not answer /healthz")
 
     def wait_served(self, count: int, seconds: float) -> bool:
+        """Until `count` requests are answered, `seconds` pass, or the server is gone."""
+        deadline = time.monotonic() + seconds
         with self.reached:
-            return self.reached.wait_for(lambda: self.served >= count, timeout=seconds)
+            while self.served < count and self.process.poll() is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.reached.wait(timeout=min(left, 1.0))
+            return self.served >= count
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -278,24 +296,32 @@ class Server:
         self.errlog.close()
 
 
+def _send_once(url: str, item: dict) -> tuple[int, str | None]:
+    request = urllib.request.Request(
+        url + item["path"], method=item["method"], headers=item.get("headers", {}),
+        data=item["body"].encode() if item.get("body") else None)
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
+            return response.status, response.headers.get("Location")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location")
+
+
 def preflight(url: str, kinds: dict[str, list[dict]]) -> list[str]:
-    """Send every request once; return the problems (a worksheet 404 drops worksheets)."""
+    """Send every request once; return the problems. A worksheet address that redirects
+    (to its canonical form, with a seed) is replaced by where it leads, so the load asks
+    for the sheets themselves; worksheets that answer 404 are left out, with a notice."""
     problems = []
     for kind, items in kinds.items():
         for item in items:
-            request = urllib.request.Request(
-                url + item["path"], method=item["method"], headers=item.get("headers", {}),
-                data=item["body"].encode() if item.get("body") else None)
-            try:
-                opener = urllib.request.build_opener(NoRedirect)
-                with opener.open(request, timeout=10) as response:
-                    status = response.status
-            except urllib.error.HTTPError as error:
-                status = error.code
+            status, location = _send_once(url, item)
             if kind == "worksheet" and status == 404:
                 print(f"notice: {item['path']} answers 404, so worksheets are left out of the mix")
                 kinds["worksheet"] = []
                 break
+            if kind == "worksheet" and status in (301, 302, 303, 307, 308) and location:
+                item["path"] = urllib.parse.urlsplit(location)._replace(scheme="", netloc="").geturl()
+                status, _ = _send_once(url, item)
             if status >= 400:
                 problems.append(f"{item['method']} {item['path']} -> {status}")
     return problems
@@ -345,8 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30, help="seconds of the timed phase (30)")
     parser.add_argument("--total", type=int, default=100_000,
                         help="requests the server answers in all, both phases (100000)")
-    parser.add_argument("--max-seconds", type=float, default=300,
-                        help="time limit of the long phase (300)")
+    parser.add_argument("--max-seconds", type=float, default=600,
+                        help="time limit of the long phase (600)")
     parser.add_argument("--checkpoints", default="10000,100000",
                         help="request counts at which worker memory is read (10000,100000)")
     parser.add_argument("--max-growth", type=float, default=10.0,
@@ -355,7 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"weights by kind ({DEFAULT_MIX})")
     parser.add_argument("--worksheet", action="append", dest="worksheets",
-                        help="a worksheet address to load (default /worksheet); repeatable")
+                        help="a worksheet address to load, repeatable (default: "
+                             + ", ".join(WORKSHEETS) + ")")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the plan (2024)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -367,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("wrk is missing: `make loadtest` installs it (Debian's package wrk)")
 
     rng = random.Random(args.seed)
-    kinds = requests_by_kind(args.worksheets or ["/worksheet"], rng)
+    kinds = requests_by_kind(args.worksheets or list(WORKSHEETS), rng)
     with tempfile.TemporaryDirectory(prefix="handgrid-load-") as tmp:
         server = Server(args.workers, checkpoints, Path(tmp) / "gunicorn-errors.log")
         try:
@@ -402,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     report = summarize(args, timed, long, server, checkpoints, workers_before, workers_after,
                        elapsed, kinds_used, errlog)
     print(report["text"])
+    if not report["ok"]:
+        print("the end of gunicorn's error log:\n" + "\n".join(errlog.splitlines()[-15:]))
     if args.json:
         args.json.write_text(json.dumps(report["figures"], indent=2) + "\n")
     return 0 if report["ok"] else 1

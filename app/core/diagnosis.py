@@ -31,8 +31,11 @@ contradicts the mark beside it:
   reference h. Messages say "your h" when the student's h is used and differs
   from the reference.
 * h and y are ReLU of the student's own h_z / y_z cell when it holds a whole
-  number, else of the reference cell. Only ReLU slips (and a whole transposed
+  number, else of the reference cell ("your h_z" in messages when that
+  differs from the reference). Only ReLU slips (and a whole transposed
   matrix) are looked for there: any other slip belongs to the pre-activation.
+  A reference pre-activation is never spelled out unless the student's number
+  already shows it ("h_z is positive"), so a message does not give away h_z.
 
 Decisions the issue left open:
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .diagnosis import diagnose_all
 from .parsing import BLANK, Entry, parse
 from .problem import ANSWER_NAMES, Problem, Sizes, layer, solve
 
@@ -38,6 +39,7 @@ class AnswerError(ValueError):
 class Mark:
     status: str
     message: str
+    diagnosis: str | None = None  # for a wrong cell: the likely slip (diagnosis.KINDS)
 
 
 Answers = dict[str, list[list[Entry]]]
@@ -138,6 +140,12 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
                 marked.append(mark)
             grid.append(marked)
         marks[name] = grid
+    # A wrong cell's message names the likely slip when one explains the number.
+    for name, grid in diagnose_all(problem, answers, marks).items():
+        for i, row in enumerate(grid):
+            for j, found in enumerate(row):
+                if found is not None:
+                    marks[name][i][j] = Mark("wrong", found.message, found.kind)
     return Report(marks=marks, counts=counts)
 
 

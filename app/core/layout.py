@@ -14,11 +14,12 @@ A template only walks these blocks and draws each one with the grid macro.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .grading import Answers, Mark, Report
 from .parsing import BLANK, Entry
 from .problem import ANSWER_NAMES, Problem, solve
+from .working import Working
 
 VIEWS = ("grid", "numpy")
 
@@ -32,6 +33,7 @@ class Work:
     answers: Answers
     report: Report | None = None
     revealed: frozenset[str] = frozenset()
+    hint: Working | None = None  # a cell whose working is shown, its row and column shaded
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Cell:
     mark: Mark | None = None
     rule_left: bool = False  # the thin rule before a bias column
     rule_top: bool = False  # the thin rule above a row of 1s
+    shade: str = ""  # "pair" for the row of W and column of the input a hint uses, or "target"
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,47 @@ def column_labels(count: int) -> list[str]:
     return [f"x{j + 1}" for j in range(count)]
 
 
+def _shaded(work: Work, items: list) -> list:
+    """The items with a hint's cells shaded, the "AI by Hand" way: the row of W
+    (its bias included) and the column of the input (its 1 included) that meet
+    at the cell, or for a ReLU cell the pre-activation it comes from."""
+    hint = work.hint
+    if hint is None:
+        return items
+    spots = {(hint.matrix, hint.row, hint.col): "target"}
+    if hint.source:
+        spots[hint.source] = "pair"
+    else:
+        w_name, row = hint.w_row
+        input_name, col = hint.input_col
+        spots.update({(w_name, row, c): "pair" for c in range(SPAN)})
+        spots[("b" + w_name[1], row, 0)] = "pair"  # b1 or b2 as a separate vector
+        spots.update({(input_name, r, col): "pair" for r in range(SPAN)})
+
+    def shade(item):
+        if not isinstance(item, Block):
+            return item
+        rows = [[replace(cell, shade=spots.get((item.key, i, j), "")) for j, cell in enumerate(row)]
+                for i, row in enumerate(item.rows)]
+        return replace(item, rows=rows)
+
+    return [[shade(part) for part in item] if isinstance(item, list) else shade(item) for item in items]
+
+
+SPAN = 8  # more than any block's rows or columns (6, plus a row of 1s or a bias column)
+
+
 def staircase(work: Work):
     """Blocks and arrows of the "AI by Hand" picture, each naming its grid area."""
+    return _shaded(work, _staircase(work))
+
+
+def equations(work: Work):
+    """Lines of the plain notation: items are Blocks or operator strings."""
+    return _shaded(work, _equations(work))
+
+
+def _staircase(work: Work):
     problem = work.problem
     return [
         Block("X", "X", _given(problem.X, ones_row=True), col_labels=column_labels(problem.sizes.batch)),
@@ -118,8 +160,7 @@ def staircase(work: Work):
     ]
 
 
-def equations(work: Work):
-    """Lines of the plain notation: items are Blocks or operator strings."""
+def _equations(work: Work):
     problem = work.problem
     column = lambda vector: _given(vector[:, None])  # noqa: E731 - b as a column vector
     return [

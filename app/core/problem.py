@@ -45,7 +45,7 @@ class Sizes:
                 raise ProblemError(f"{name} must be a whole number from {MIN_SIZE} to {MAX_SIZE}.")
             if not MIN_SIZE <= value <= MAX_SIZE:
                 raise ProblemError(
-                    f"{name} must be from {MIN_SIZE} to {MAX_SIZE}, not {value}."
+                    f"{name} must be from {MIN_SIZE} to {MAX_SIZE}, not {short(value)}."
                 )
 
     def as_dict(self) -> dict[str, int]:
@@ -109,6 +109,21 @@ class Solution:
         return {name: self[name].tolist() for name in ANSWER_NAMES}
 
 
+def count(number: int, noun: str) -> str:
+    """ "1 row", "3 rows", "1 entry", "2 entries": messages are read by people."""
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
+
+
+def short(number: int) -> str:
+    """A number for a message, cut when huge: an error must not echo 1,000 digits."""
+    if abs(number) < 10**12:
+        return str(number)
+    # No str() here: Python refuses to print ints of more than 4300 digits.
+    return f"a number of about {int(number.bit_length() * 0.30103) + 1} digits"
+
+
 def relu(values: np.ndarray) -> np.ndarray:
     return np.maximum(values, 0)
 
@@ -142,13 +157,13 @@ def problem_from_lists(data: dict) -> Problem:
     hidden, w1_cols = W1.shape
     outputs, w2_cols = W2.shape
     if w1_cols != features:
-        raise ProblemError(f"W1 has {w1_cols} columns but X has {features} rows.")
+        raise ProblemError(f"W1 has {count(w1_cols, 'column')} but X has {count(features, 'row')}.")
     if b1.shape[0] != hidden:
-        raise ProblemError(f"b1 has {b1.shape[0]} entries but W1 has {hidden} rows.")
+        raise ProblemError(f"b1 has {count(b1.shape[0], 'entry')} but W1 has {count(hidden, 'row')}.")
     if w2_cols != hidden:
-        raise ProblemError(f"W2 has {w2_cols} columns but h has {hidden} rows.")
+        raise ProblemError(f"W2 has {count(w2_cols, 'column')} but h has {count(hidden, 'row')}.")
     if b2.shape[0] != outputs:
-        raise ProblemError(f"b2 has {b2.shape[0]} entries but W2 has {outputs} rows.")
+        raise ProblemError(f"b2 has {count(b2.shape[0], 'entry')} but W2 has {count(outputs, 'row')}.")
     Sizes(inputs=features, hidden=hidden, outputs=outputs, batch=batch)
     return Problem(**arrays)
 
@@ -176,6 +191,6 @@ def _integer_array(name: str, value: object, ndim: int) -> np.ndarray:
             if type(entry) is not int:
                 raise ProblemError(f"{name} must hold whole numbers only.")
             if not MIN_VALUE <= entry <= MAX_VALUE:
-                raise ProblemError(f"{name} holds {entry}; values go from {MIN_VALUE} to {MAX_VALUE}.")
+                raise ProblemError(f"{name} holds {short(entry)}; values go from {MIN_VALUE} to {MAX_VALUE}.")
     array = np.array(rows, dtype=np.int64)
     return array[0] if ndim == 1 else array

@@ -136,7 +136,7 @@ def _check_index(what: str, index: object, size: int, matrix: str) -> None:
     # bool is an int subclass, but `row=True` is a caller's mistake, not row 1.
     whole = isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_))
     if not whole or not 0 <= index < size:
+        unit = ("row" if what == "row" else "column") + ("" if size == 1 else "s")
         raise ValueError(
-            f"{what} must be a whole number from 0 to {size - 1} for {matrix}"
-            f" (it has {size} {'rows' if what == 'row' else 'columns'})."
+            f"{what} must be a whole number from 0 to {size - 1} for {matrix} (it has {size} {unit})."
         )

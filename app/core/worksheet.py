@@ -265,18 +265,20 @@ def versions(settings: Settings) -> list[Version]:
 SCALES = tuple(range(100, 55, -5))  # percent; one is chosen per worksheet
 # Grid and equation cells at 100 %.
 ANSWER_W, ANSWER_H, GIVEN_W, X_H, ONES_H, GAP = 9.5, 8.5, 7.5, 6.5, 6.0, 0.8
-ARROW_W, COL_GAP, ROW_GAP, CAPTION, LABELS = 11.0, 2.5, 2.5, 4.5, 4.0
-OPERATOR_W, BRACKETS, LINE_GAP = 6.0, 2.2, 3.5
+ARROW_W, COL_GAP, ROW_GAP, CAPTION, LABELS = 11.0, 2.5, 2.0, 4.5, 4.0
+CAPTION_W = {"h_z": 22.5, "y_z": 22.5, "y": 18.0, "W": 16.0}  # "h_z W1·X + b1" and the others
+OPERATOR_W, BRACKET_PAD, BRACKET_RULE, LINE_GAP = 4.5, 1.2, 0.4, 3.5
 # Not scaled: the problem's tag (number, code and QR code) and its frame.
-QR_SIZE = 17.0
-TAG_WIDE = (42.0, 18.0)  # text beside the QR code
-TAG_TALL = (25.0, 27.0)  # text above it
-PROBLEM_FRAME = 8.0  # padding and the rule between problems
-HEADER, INSTRUCTIONS_LINE, RUNNING_HEADER = 33.0, 5.0, 10.0
-SLACK = 1.03  # rounding in the browser's layout
+TAG_WIDE = (44.0, 17.0)  # text beside the QR code
+TAG_TALL = (25.0, 33.0)  # text above it
+PROBLEM_FRAME = 5.0  # padding above and below, and the rule between problems
+# The header of a version's first page, the lines it may add, and later pages' header.
+HEADER, TITLE_LONG, INSTRUCTION_LINE, RUNNING_HEADER = 29.0, 4.0, 4.0, 11.5
+TITLE_SHORT_CHARS, INSTRUCTION_CHARS = 36, 60  # per line, counted low: a line holds more
+FUDGE = 1.0  # mm per problem, for rounding in the browser's layout
 # The key, at a fixed small size.
-KEY_W, KEY_H, KEY_GAP, KEY_LABEL, KEY_HEAD = 6.2, 4.6, 0.4, 3.6, 4.8
-KEY_BLOCK_GAP, KEY_FRAME, KEY_COL_GAP, KEY_ROW_GAP, KEY_HEADER = 2.5, 2.6, 4.0, 2.5, 12.0
+KEY_W, KEY_H, KEY_GAP, KEY_LABEL, KEY_HEAD, KEY_MIN_W = 6.2, 4.6, 0.4, 3.6, 4.8, 31.0
+KEY_BLOCK_GAP, KEY_FRAME, KEY_COL_GAP, KEY_ROW_GAP, KEY_HEADER = 2.5, 2.8, 4.0, 2.5, 11.0
 MAX_KEY_COLUMNS = 6
 
 
@@ -289,22 +291,31 @@ def problem_box(settings: Settings, scale: int) -> tuple[float, float, bool]:
     s, z = scale / 100, settings.sizes
     gap = GAP * s
     if settings.notation == "grid":
+        # Columns: [W1|b1], h_z (and X), ReLU, h, ReLU, y; W2 spans the first two.
+        # A column is as wide as its widest matrix or caption (captions do not wrap).
         x_col = _span(z.batch, ANSWER_W * s, gap)
-        w1_col = max(_span(z.inputs + 1, GIVEN_W * s, gap),
-                     _span(z.hidden + 1, GIVEN_W * s, gap) - x_col - COL_GAP * s)
-        right = x_col + ARROW_W * s + x_col + 2 * COL_GAP * s
+        h_z_col, h_col, y_col = (max(x_col, CAPTION_W["h_z"] * s), max(x_col, CAPTION_W["y_z"] * s),
+                                 max(x_col, CAPTION_W["y"] * s))
+        w1_col = max(_span(z.inputs + 1, GIVEN_W * s, gap), CAPTION_W["W"] * s)
+        # [W2 | b2] spans the h_z and first ReLU columns, and widens them if need be.
+        middle = max(h_z_col + COL_GAP * s + ARROW_W * s, _span(z.hidden + 1, GIVEN_W * s, gap))
+        right = h_col + ARROW_W * s + y_col + 2 * COL_GAP * s  # h, ReLU, y: the tag's area
         stacked = right < TAG_WIDE[0]
         tag_w, tag_h = TAG_TALL if stacked else TAG_WIDE
-        width = w1_col + COL_GAP * s + x_col + COL_GAP * s + max(right, tag_w)
-        x_block = LABELS * s + _span(z.inputs, X_H * s, gap) + gap + ONES_H * s
+        width = w1_col + middle + 2 * COL_GAP * s + max(right, tag_w)
+        x_block = LABELS * s + _span(z.inputs, X_H * s, gap) + 2 * gap + ONES_H * s
         row1 = max(x_block, tag_h)
         row2 = _span(z.hidden, ANSWER_H * s, gap) + gap + ONES_H * s + CAPTION * s
         row3 = _span(z.outputs, ANSWER_H * s, gap) + CAPTION * s
         height = row1 + row2 + row3 + 2 * ROW_GAP * s
     else:
         stacked = True
-        matrix = lambda rows, cols, w: (_span(cols, w * s, gap) + 2 * BRACKETS * s,  # noqa: E731
-                                        _span(rows, ANSWER_H * s, gap) + CAPTION * s)
+        frame = 2 * (BRACKET_PAD * s + BRACKET_RULE)
+
+        def matrix(rows: int, cols: int, cell_w: float) -> tuple[float, float]:
+            return (cols * (cell_w * s + gap) + gap + frame,
+                    rows * (ANSWER_H * s + gap) + gap + 2 * 0.6 * s + CAPTION * s)
+
         h_z, w1, x, b1 = (matrix(z.hidden, z.batch, ANSWER_W), matrix(z.hidden, z.inputs, GIVEN_W),
                           matrix(z.inputs, z.batch, GIVEN_W), matrix(z.hidden, 1, GIVEN_W))
         y_z, w2, b2 = (matrix(z.outputs, z.batch, ANSWER_W), matrix(z.outputs, z.hidden, GIVEN_W),
@@ -312,13 +323,25 @@ def problem_box(settings: Settings, scale: int) -> tuple[float, float, bool]:
         line1 = h_z[0] + w1[0] + x[0] + b1[0] + 4 * OPERATOR_W * s
         line3 = y_z[0] + w2[0] + b2[0] + 5 * OPERATOR_W * s
         width = max(line1, line3) + COL_GAP * s + TAG_TALL[0]
-        height = max(max(h_z[1], w1[1], x[1] + LABELS * s) + h_z[1] + 2 * y_z[1] + 3 * LINE_GAP * s,
-                     TAG_TALL[1])
-    return width * SLACK, height * SLACK + PROBLEM_FRAME, stacked
+        lines = max(h_z[1], w1[1], x[1] + LABELS * s) + h_z[1] + 2 * y_z[1] + 3 * LINE_GAP * s
+        height = max(lines, TAG_TALL[1])
+    return width + FUDGE, height + PROBLEM_FRAME + FUDGE, stacked
+
+
+def title_lines(settings: Settings) -> int:
+    """1 or 2: a long title is set smaller, on at most two lines (CSS: .ws-title.long)."""
+    return 1 if len(settings.title) <= TITLE_SHORT_CHARS else 2
+
+
+def instruction_lines(settings: Settings) -> int:
+    """0 to 3 lines; CSS cuts the instructions at this many (.lines-N), so the
+    page never holds more than was planned."""
+    return min(3, -(-len(settings.instructions) // INSTRUCTION_CHARS))
 
 
 def header_height(settings: Settings) -> float:
-    return HEADER + (INSTRUCTIONS_LINE if settings.instructions else 0.0)
+    return (HEADER + (TITLE_LONG if title_lines(settings) == 2 else 0.0)
+            + INSTRUCTION_LINE * instruction_lines(settings))
 
 
 @dataclass(frozen=True)
@@ -353,10 +376,10 @@ class KeyLayout:
 
 def key_entry_box(sizes: Sizes) -> tuple[float, float]:
     """(width, height) of one key entry: h_z beside h, y_z beside y, under a head line."""
-    width = 2 * _span(sizes.batch, KEY_W, KEY_GAP) + KEY_BLOCK_GAP + KEY_FRAME
+    width = max(2 * _span(sizes.batch, KEY_W, KEY_GAP) + KEY_BLOCK_GAP + KEY_FRAME, KEY_MIN_W)
     height = (KEY_HEAD + 2 * KEY_LABEL + _span(sizes.hidden, KEY_H, KEY_GAP)
               + _span(sizes.outputs, KEY_H, KEY_GAP) + KEY_BLOCK_GAP + KEY_FRAME)
-    return width * SLACK, height * SLACK
+    return width + FUDGE, height + FUDGE
 
 
 def key_layout(settings: Settings) -> KeyLayout:

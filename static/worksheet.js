@@ -1,0 +1,25 @@
+// Worksheet page enhancements. Without JavaScript everything still works:
+// print with the browser's menu, and the size fields are always shown.
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // Print and Download PDF open the browser's print dialog (Save as PDF).
+    document.querySelectorAll("[data-print]").forEach(function (control) {
+      control.hidden = false;
+      control.addEventListener("click", function (event) {
+        event.preventDefault();
+        window.print();
+      });
+    });
+
+    // The size fields matter only for the preset "Custom sizes".
+    var preset = document.getElementById("ws-preset");
+    var sizes = document.getElementById("ws-sizes");
+    if (preset && sizes) {
+      var sync = function () { sizes.hidden = preset.value !== "custom"; };
+      preset.addEventListener("change", sync);
+      sync();
+    }
+  });
+})();

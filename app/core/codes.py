@@ -25,6 +25,7 @@ Never change what an existing code means: add a scheme letter instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -231,8 +232,15 @@ def _decode_custom(code: str) -> Problem:
 
 def load(text: str) -> tuple[str, Problem, Generated | None]:
     """(canonical code, problem, what generated it or None) for any code."""
-    found = decode(text)
-    code = normalize(text)
+    return _load(normalize(text))
+
+
+@lru_cache(maxsize=4096)
+def _load(code: str) -> tuple[str, Problem, Generated | None]:
+    # A class checks the same few problems again and again; problems are
+    # immutable (read-only arrays), so one copy serves every request. 4096
+    # problems take about 4 MB.
+    found = _decode_generated(code) if code[0] == GENERATED else _decode_custom(code)
     if isinstance(found, Generated):
         return code, generate(found.profile, found.sizes, found.seed), found
     return code, found, None

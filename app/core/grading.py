@@ -103,22 +103,17 @@ def _values(grid: list[list[Entry]]) -> np.ndarray | None:
     return np.array([[entry.value for entry in row] for row in grid], dtype=np.int64)
 
 
-def _carried_targets(problem: Problem, answers: Answers) -> dict[str, np.ndarray]:
+def _carried_targets(problem: Problem, answers: Answers) -> dict[str, list[list[int | None]]]:
     """For each later matrix, what follows from the student's own earlier one
-    (a masked array: masked where there is nothing to follow from)."""
+    (None where there is nothing to follow from)."""
     def cellwise_relu(grid):
-        values = np.ma.masked_invalid(np.array(
-            [[np.nan if e.value is None else e.value for e in row] for row in grid], dtype=float))
-        return np.ma.maximum(values, 0)
+        return [[None if e.value is None else max(e.value, 0) for e in row] for row in grid]
 
-    targets = {"h": cellwise_relu(answers["h_z"]), "y": cellwise_relu(answers["y_z"])}
     own_h = _values(answers["h"])
     rows, cols = problem.sizes.answer_shape("y_z")
-    if own_h is None:
-        targets["y_z"] = np.ma.masked_all((rows, cols))
-    else:
-        targets["y_z"] = np.ma.masked_array(layer(problem.W2, own_h, problem.b2).astype(float))
-    return targets
+    from_h = ([[None] * cols for _ in range(rows)] if own_h is None
+              else layer(problem.W2, own_h, problem.b2).tolist())
+    return {"h": cellwise_relu(answers["h_z"]), "y_z": from_h, "y": cellwise_relu(answers["y_z"])}
 
 
 def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:
@@ -127,7 +122,7 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
     targets = _carried_targets(problem, answers)
     marks, counts = {}, Counter({status: 0 for status in STATUSES})
     for name in ANSWER_NAMES:
-        reference = solution[name]
+        reference = solution[name].tolist()
         grid = []
         for i, row in enumerate(answers[name]):
             marked = []
@@ -135,7 +130,7 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
                 if name in revealed:
                     mark = REVEALED
                 else:
-                    mark = _mark(entry, int(reference[i, j]), name, targets.get(name), i, j)
+                    mark = _mark(entry, reference[i][j], name, targets.get(name), i, j)
                 counts[mark.status] += 1
                 marked.append(mark)
             grid.append(marked)
@@ -156,6 +151,6 @@ def _mark(entry: Entry, expected: int, name: str, carried, i: int, j: int) -> Ma
         return Mark("blank", "Not filled in yet.")
     if entry.value == expected:
         return Mark("correct", "Correct.")
-    if carried is not None and carried[i, j] is not np.ma.masked and entry.value == carried[i, j]:
+    if carried is not None and entry.value == carried[i][j]:
         return Mark("carried", f"Follows from your {SOURCE[name]}: error carried forward.")
     return Mark("wrong", "Not right: work this cell again.")

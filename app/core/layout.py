@@ -48,6 +48,20 @@ class Cell:
     rule_top: bool = False  # the thin rule above a row of 1s
     shade: str = ""  # "pair" for the row of W and column of the input a hint uses, or "target"
 
+    @property
+    def css(self) -> str:
+        """The cell's classes: its kind, its rules, its mark and its shade."""
+        classes = ["cell", "cell-" + self.kind]
+        if self.rule_left:
+            classes.append("rule-left")
+        if self.rule_top:
+            classes.append("rule-top")
+        if self.mark:
+            classes.append("is-" + self.mark.status)
+        if self.shade:
+            classes.append("shade-" + self.shade)
+        return " ".join(classes)
+
 
 @dataclass(frozen=True)
 class Block:

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from app.core import codes, generate, presets
 from app.core.codes import CodeError, Generated
 from app.core.problem import Problem, Sizes
+from tests import strategies
+from tests.strategies import problems
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -48,20 +50,6 @@ def generated_body(profile_id: int, size_values: tuple[int, ...], seed: int) -> 
     return "G" + base32(payload, 8)
 
 
-sizes_strategy = st.builds(Sizes, *[st.integers(1, 6)] * 4)
-
-
-@st.composite
-def problems(draw, low=-99, high=99, sizes=sizes_strategy):
-    s = draw(sizes)
-    def matrix(rows, cols):
-        return draw(st.lists(st.lists(st.integers(low, high), min_size=cols, max_size=cols),
-                             min_size=rows, max_size=rows))
-    return Problem(W1=matrix(s.hidden, s.inputs), b1=matrix(1, s.hidden)[0],
-                   W2=matrix(s.outputs, s.hidden), b2=matrix(1, s.outputs)[0],
-                   X=matrix(s.inputs, s.batch))
-
-
 CLASSIC = presets.BY_NAME["classic"]
 SAMPLE_CODES = [
     codes.generated_code(CLASSIC, CLASSIC.sizes, 0),
@@ -77,7 +65,7 @@ SAMPLE_CODES = [
 
 
 @settings(derandomize=True, deadline=None, max_examples=300)
-@given(st.sampled_from(presets.PROFILES), sizes_strategy, st.integers(0, generate.MAX_SEED))
+@given(st.sampled_from(presets.PROFILES), strategies.sizes(), st.integers(0, generate.MAX_SEED))
 def test_generated_code_round_trips(profile, sizes, seed):
     code = codes.generated_code(profile, sizes, seed)
     assert len(code) == 10 and code[0] == "G"
@@ -86,7 +74,7 @@ def test_generated_code_round_trips(profile, sizes, seed):
 
 
 @settings(derandomize=True, deadline=None, max_examples=40)
-@given(st.sampled_from(presets.PROFILES), sizes_strategy, st.integers(0, generate.MAX_SEED))
+@given(st.sampled_from(presets.PROFILES), strategies.sizes(), st.integers(0, generate.MAX_SEED))
 def test_loading_a_generated_code_gives_the_generated_problem(profile, sizes, seed):
     code = codes.generated_code(profile, sizes, seed)
     canonical, problem, found = codes.load(code.lower())

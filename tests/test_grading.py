@@ -26,7 +26,8 @@ from app.core.grading import (
     blank_answers,
     grade,
 )
-from app.core.problem import ANSWER_NAMES, Problem, Sizes, solve
+from app.core.problem import ANSWER_NAMES, Problem, solve
+from tests import strategies
 
 # Classic seed 0, written out so these tests do not depend on generation.
 PROBLEM = Problem(W1=[[-1, -1, 0], [1, 0, 0], [0, 0, -1], [-1, 0, 0]], b1=[-2, 1, -3, -1],
@@ -179,18 +180,8 @@ def test_a_full_form_of_the_solution_is_all_correct():
 
 # --- random problems, checked against a second implementation ---------------
 
-small_sizes = st.builds(Sizes, *[st.integers(1, 4)] * 4)
-
-
-@st.composite
-def problems(draw, low=-5, high=5):
-    s = draw(small_sizes)
-    def matrix(rows, cols):
-        return draw(st.lists(st.lists(st.integers(low, high), min_size=cols, max_size=cols),
-                             min_size=rows, max_size=rows))
-    return Problem(W1=matrix(s.hidden, s.inputs), b1=matrix(1, s.hidden)[0],
-                   W2=matrix(s.outputs, s.hidden), b2=matrix(1, s.outputs)[0],
-                   X=matrix(s.inputs, s.batch))
+def problems(low=-5, high=5):
+    return strategies.problems(low, high, strategies.sizes(4))
 
 
 def plain_layer(W, inputs, b):

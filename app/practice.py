@@ -80,8 +80,12 @@ def problem(code: str):
         layout=layout,
         presets=presets.PROFILES,
     )
-    template = "_work.html" if request.headers.get("HX-Request") == "true" else "practice.html"
+    htmx = request.headers.get("HX-Request") == "true"
+    just_checking = htmx and form.get("action") == "check"
+    template = "_marks.html" if just_checking else "_work.html" if htmx else "practice.html"
     response = make_response(render_template(template, **context))
+    if just_checking:
+        response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     response.headers["Vary"] = "HX-Request"
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"

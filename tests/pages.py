@@ -35,7 +35,8 @@ def answer_cells(page: BeautifulSoup) -> dict[str, list[list]]:
 
 
 def status_of(td) -> str | None:
-    statuses = [c[3:] for c in td.get("class", []) if c.startswith("is-")]
+    holders = [td, *td.select(".markbox")]  # an answer cell's status is on its markbox
+    statuses = [c[3:] for el in holders for c in el.get("class", []) if c.startswith("is-")]
     assert len(statuses) <= 1
     return statuses[0] if statuses else None
 

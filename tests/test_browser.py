@@ -44,7 +44,8 @@ def statuses(page) -> dict:
     return page.eval_on_selector_all(
         "td.cell-answer",
         """cells => Object.fromEntries(cells.map(td => [td.querySelector('input').name,
-             [...td.classList].filter(c => c.startsWith('is-')).map(c => c.slice(3)).join()]))""")
+             [...td.classList, ...(td.querySelector('.markbox')?.classList || [])]
+               .filter(c => c.startsWith('is-')).map(c => c.slice(3)).join()]))""")
 
 
 def test_student_solves_a_problem_and_marks_arrive_without_a_reload(page, server_url):
@@ -88,6 +89,8 @@ def test_enter_in_a_cell_checks(page, server_url):
     page.locator("#summary .score").wait_for()
     assert statuses(page)["h_z-0-0"] == "correct"
     assert page.locator("#summary .score").inner_text().startswith("1 of 36 correct")
+    # The marks came in around the input: the student is still in the same cell.
+    assert page.evaluate("document.activeElement.id") == "h_z-0-0"
 
 
 def test_without_javascript_the_form_posts_and_the_page_comes_back_marked(browser, server_url):

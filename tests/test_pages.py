@@ -157,17 +157,35 @@ def test_check_without_javascript_returns_the_whole_page_with_marks(client):
         grade(problem, answers_from_form(problem.sizes, data)).summary())
 
 
-def test_check_with_htmx_returns_only_the_fragment_and_the_summary(client):
+def test_check_with_htmx_sends_only_the_marks_swapped_in_by_id(client):
     problem = load(CLASSIC)
     data = form_data(solve(problem).as_lists(), WRONG) | {"action": "check"}
     response = client.post(f"/p/{CLASSIC}", data=data, headers=HX)
     assert response.headers["Vary"] == "HX-Request"
+    assert response.headers["HX-Reswap"] == "none"
     page = soup(response.data)
-    assert page.select_one("html") is None and page.select_one("header.top") is None
+    top = [tag for tag in page.children if getattr(tag, "name", None)]
+    fields = [f"{name}-{i}-{j}" for name in ANSWER_NAMES
+              for i in range(problem.sizes.answer_shape(name)[0])
+              for j in range(problem.sizes.answer_shape(name)[1])]
+    assert [tag.get("id") for tag in top] == ["summary", "check-state"] + [f"mark-{f}" for f in fields]
+    assert top[0]["hx-swap-oob"] == "innerHTML"
+    assert all(tag["hx-swap-oob"] == "true" for tag in top[1:])
+    assert top[1].select_one("input[name=checked]")["value"] == "1"
+    # Nothing typed is sent back: it never left the page.
+    assert page.select("input[name$='-0']") == []
+    expected = _expected_statuses(problem, data)
+    got = {f: [c[3:] for c in page.select_one(f"#mark-{f}")["class"] if c.startswith("is-")] for f in fields}
+    assert got == {f"{n}-{i}-{j}": [s] for n, grid in expected.items()
+                   for i, row in enumerate(grid) for j, s in enumerate(row)}
+
+
+def test_other_htmx_actions_swap_the_whole_work_area(client):
+    response = client.post(f"/p/{CLASSIC}", data={"h_z-0-0": "1", "view": "numpy"}, headers=HX)
+    assert "HX-Reswap" not in response.headers
+    page = soup(response.data)
     top = [tag for tag in page.children if getattr(tag, "name", None)]
     assert [tag.get("id") for tag in top] == ["work", "summary"]
-    assert top[1]["hx-swap-oob"] == "innerHTML"
-    assert _statuses(page) == _expected_statuses(problem, data)
     form = page.select_one("#work form")
     assert form["hx-post"] == form["action"] == f"/p/{CLASSIC}"
     assert form["hx-target"] == "#work" and form["hx-swap"] == "outerHTML"
@@ -176,8 +194,8 @@ def test_check_with_htmx_returns_only_the_fragment_and_the_summary(client):
 def test_everything_typed_comes_back_after_a_check(client):
     typed = {"h_z-0-0": " 3 ", "h_z-0-1": "3.5", "h_z-0-2": "x" * 50, "h-0-0": "−2",
              "y-1-2": "<script>alert(1)</script>", "y_z-0-0": '"><marquee>bold</marquee>'}
-    for headers in ({}, HX):
-        page = soup(client.post(f"/p/{CLASSIC}", data=typed | {"action": "check"}, headers=headers).data)
+    for extra, headers in (({"action": "check"}, {}), ({"view": "numpy", "checked": "1"}, HX)):
+        page = soup(client.post(f"/p/{CLASSIC}", data=typed | extra, headers=headers).data)
         for field, text in typed.items():
             assert page.select_one(f"input[name='{field}']")["value"] == text
         # The payloads stayed text: no element came from them.
@@ -190,7 +208,7 @@ def test_invalid_entries_get_a_message_in_the_cell_and_in_the_list(client):
     td = page.select_one("input[name='h-1-2']").parent
     assert status_of(td) == "invalid"
     assert "whole number" in td.select_one(".msg").get_text()
-    assert td.select_one("input")["aria-invalid"] == "true"
+    assert td.select_one(".msg .visually-hidden").get_text() == "invalid: "
     assert td.select_one("input")["aria-describedby"] == "msg-h-1-2"
     links = page.select("#summary .invalid-list a")
     assert [(a.get_text(), a["href"]) for a in links] == [("h row 2, column 3", "#h-1-2")]
@@ -346,7 +364,7 @@ def test_a_wrong_cell_names_its_slip_and_offers_the_working(client):
     without_bias = int((problem.W1 @ problem.X)[row, 0])
     data = {f"h_z-{row}-0": str(without_bias), "action": "check"}
     page = soup(client.post(f"/p/{CLASSIC}", data=data, headers=HX).data)
-    td = page.select_one(f"input[name='h_z-{row}-0']").parent
+    td = page.select_one(f"#mark-h_z-{row}-0")
     assert status_of(td) == "wrong"
     assert "left out the bias" in td.select_one(".msg").get_text()
     assert td.select_one(".msg button")["value"] == f"h_z-{row}-0"

@@ -59,8 +59,8 @@ from app.core.problem import ANSWER_NAMES, Sizes, solve  # noqa: E402
 LUA = Path(__file__).with_name("loadtest.lua")
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Weights: students load pages and check far more often than teachers print worksheets.
-DEFAULT_MIX = ("page=30,numpy=5,new=4,static=4,check_htmx=20,check_page=8,api_check=10,"
-               "api_get=5,api_create=4,worksheet=3")
+DEFAULT_MIX = ("page=32,numpy=6,new=5,static=5,check_htmx=22,check_page=9,api_check=10,"
+               "api_get=5,api_create=3,worksheet=3")
 ACCESS_STATUS = re.compile(r'" (\d{3}) ')
 # A class set (30 versions of 2 problems, with the key: ~0.7 MB), a short quiz in NumPy
 # notation, and one sheet of the gentle preset. Each gets a fixed seed from its redirect.
@@ -373,8 +373,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests the server answers in all, both phases (100000)")
     parser.add_argument("--max-seconds", type=float, default=600,
                         help="time limit of the long phase (600)")
-    parser.add_argument("--checkpoints", default="10000,100000",
-                        help="request counts at which worker memory is read (10000,100000)")
+    parser.add_argument("--checkpoints", default="10000,25000,50000,75000,100000",
+                        help="request counts at which worker memory is read; growth is measured "
+                             "from the first to the last (10000,25000,50000,75000,100000)")
     parser.add_argument("--max-growth", type=float, default=10.0,
                         help="largest allowed memory growth between first and last checkpoint, %% (10)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2, as the image)")

@@ -56,7 +56,7 @@ class Cell:
             classes.append("rule-left")
         if self.rule_top:
             classes.append("rule-top")
-        if self.mark:
+        if self.mark and self.kind != "answer":  # an answer's mark styles it from its markbox
             classes.append("is-" + self.mark.status)
         if self.shade:
             classes.append("shade-" + self.shade)

@@ -1,4 +1,5 @@
-"""Template helpers: how numbers look, and cache-busting static URLs."""
+"""Template helpers: how numbers look, and static URLs that carry a hash of
+their file, so browsers can keep them for a year and still never see a stale one."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, Response, request, url_for
 
 
 def number(value: int) -> str:
@@ -24,6 +25,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+    @app.after_request
+    def cache_static(response: Response) -> Response:
+        # A versioned URL (?v=<hash>) names one exact file: cache it for a year.
+        # Without the version, revalidate each time (Flask sends an ETag).
+        if request.endpoint == "static" and response.status_code == 200:
+            versioned = "v" in request.args
+            response.headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if versioned else "no-cache")
+        return response
 
     @app.template_global()
     def static_url(filename: str) -> str:

@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 WRK ?= /usr/bin/wrk
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install run test browser wrk loadtest lint clean
+.PHONY: install run test browser wrk loadtest bench lint clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -43,6 +43,10 @@ wrk:
 # The full load test whose figures are in the README (about 4 minutes on 2 cores).
 loadtest: install wrk
 	$(BIN)/python tools/loadtest.py
+
+# Throughput ratios, scaling, generation tails, page weight (tools/bench.py; about 2 minutes).
+bench: install wrk
+	$(BIN)/python tools/bench.py
 
 run: install
 	HANDGRID_BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"

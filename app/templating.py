@@ -26,6 +26,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    @lru_cache(maxsize=8192)
+    def markbox(field: str, mark, controls: bool = False, oob: bool = False):
+        """The markbox macro of _grid.html, remembered: most cells of most checks
+        carry the same few marks ("h_z-0-0", correct), and rendering 36 of them
+        anew was most of the cost of a check (see README, Performance)."""
+        return app.jinja_env.get_template("_grid.html").module.markbox(field, mark, controls, oob)
+
+    app.jinja_env.globals["cached_markbox"] = markbox
+
     @app.after_request
     def cache_static(response: Response) -> Response:
         # A versioned URL (?v=<hash>) names one exact file: cache it for a year.

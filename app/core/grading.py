@@ -55,6 +55,13 @@ class Report:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def cells(self):
+        """(matrix name, form field, mark) for every cell, in reading order."""
+        for name, grid in self.marks.items():
+            for i, row in enumerate(grid):
+                for j, mark in enumerate(row):
+                    yield name, f"{name}-{i}-{j}", mark
+
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
         parts = [f"{self.counts['correct']} of {self.total} correct"]

@@ -16,6 +16,7 @@ MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
 MAX_ECHO = 64  # characters of a bad entry shown back; the rest is cut, never stored
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u2012": "-"})
 _INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+_PLAIN = re.compile(r"-?[0-9]{1,7}")
 _SIGN_SPACE = re.compile(r"^([+-])\s+")
 _TOO_LONG = f"Too long: an answer has at most {MAX_ENTRY} characters."
 
@@ -38,6 +39,8 @@ BLANK = Entry()
 
 def parse(raw: object) -> Entry:
     """An Entry for a form string, a JSON number, a JSON string or None."""
+    if type(raw) is str and _PLAIN.fullmatch(raw):  # what nearly every cell holds: no work to do
+        return Entry(text=raw, value=int(raw))
     if raw is None:
         return BLANK
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):

@@ -1,0 +1,25 @@
+"""`make bench` works end to end: a very short run of tools/bench.py against
+the real gunicorn server prints every table and reports no failed request."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_short_benchmark_run_prints_every_table():
+    result = subprocess.run(
+        [sys.executable, "tools/bench.py", "--seconds", "1", "--rounds", "1", "--seeds", "30",
+         "--connections", "4"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    for route in ("GET /healthz", "practice page", "page check (htmx)", "API check", "worksheet, 30 versions"):
+        row = next(line for line in out.splitlines() if line.startswith(f"| {route} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[1]) > 0 and cells[-1] == "0", row  # some throughput, no errors
+    assert "2 workers / 1 worker:" in out
+    for preset in ("gentle", "classic", "challenge"):
+        assert any(line.startswith(f"| {preset} |") for line in out.splitlines())
+    assert "| all |" in out and "Worksheet render:" in out

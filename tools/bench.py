@@ -1,0 +1,264 @@
+"""`make bench`: Handgrid's performance, as ratios measured in one run.
+
+    make bench                    # the run whose table is in the README
+    .venv/bin/python tools/bench.py --help
+
+The machine is shared and noisy, so every figure that matters is a ratio of
+two measurements taken moments apart, and each route is measured in several
+short rounds, interleaved, keeping its best round (the least disturbed one).
+
+1. Throughput under the production gunicorn config (gunicorn.conf.py, 2
+   workers, loopback only), with wrk: /healthz (the framework's floor), a
+   practice page, a page check (htmx), an API check and a 30-version worksheet;
+   requests/s, p50/p99, and each route's throughput as a ratio to /healthz.
+2. Scaling: the API check with 1 worker and with 2 workers.
+3. Generation: time per problem for each preset over 10,000 seeds (each seed
+   timed 3 times, keeping the fastest), median and worst, and worst / median.
+4. Page weight: the practice page and everything it loads, raw and gzip.
+5. Worksheets: render time of 60 versions over 30 (in process, best of 3).
+
+Every loop is bounded; traffic goes to 127.0.0.1 only; the run takes about
+two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.core import codes, generate, presets  # noqa: E402
+from app.core.problem import solve  # noqa: E402
+from tests.pages import soup  # noqa: E402
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+LUA = Path(__file__).with_name("bench.lua")
+WORKSHEET = "/worksheet?preset=classic&problems=2&versions={versions}&notation=grid&title=&instructions=" \
+            "&paper=a4&key=end&seed=1234"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn as `make run` and the Docker image start it, on a free port."""
+
+    def __init__(self, workers: int) -> None:
+        self.port = free_port()
+        env = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{self.port}",
+               "HANDGRID_WORKERS": str(workers), "HANDGRID_LOG_LEVEL": "warning"}
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "app:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def requests_to_measure() -> dict[str, dict]:
+    """Each route's request: method, path, headers and body."""
+    code = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 4242))
+    _, problem, _ = codes.load(code)
+    solution = solve(problem).as_lists()
+    # A realistic check: most cells right, one slip, one carried forward, one blank.
+    answers = {name: [[str(v) for v in row] for row in grid] for name, grid in solution.items()}
+    answers["h_z"][0][0] = str(solution["h_z"][0][0] + 1)
+    answers["h"][0][0] = str(max(solution["h_z"][0][0] + 1, 0))
+    answers["y"][1][1] = ""
+    form = {f"{n}-{i}-{j}": v for n, g in answers.items() for i, r in enumerate(g) for j, v in enumerate(r)}
+    form["action"] = "check"
+    return {
+        "GET /healthz": {"method": "GET", "path": "/healthz"},
+        "practice page": {"method": "GET", "path": f"/p/{code}"},
+        "page check (htmx)": {
+            "method": "POST", "path": f"/p/{code}", "body": urllib.parse.urlencode(form),
+            "headers": {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}},
+        "API check": {
+            "method": "POST", "path": f"/api/problems/{code}/check", "body": json.dumps(answers),
+            "headers": {"Content-Type": "application/json"}},
+        "worksheet, 30 versions": {"method": "GET", "path": WORKSHEET.format(versions=30)},
+    }
+
+
+def wrk(url: str, request: dict, seconds: float, connections: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".body", delete=False) as body:
+        body.write(request.get("body", ""))
+    env = {**os.environ, "BENCH_METHOD": request["method"], "BENCH_BODY_FILE": body.name,
+           "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items())}
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s", "-s", str(LUA),
+             url + request["path"]],
+            env=env, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    finally:
+        os.unlink(body.name)
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    figures = json.loads(line.removeprefix("BENCH "))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def best_of(rounds: list[dict]) -> dict:
+    best = max(rounds, key=lambda r: r["rps"])
+    return {**best, "errors": sum(r["errors"] for r in rounds)}
+
+
+def throughput(seconds: float, rounds: int, connections: int) -> dict[str, dict]:
+    server = Server(workers=2)
+    try:
+        plan = requests_to_measure()
+        for request in plan.values():  # warm every worker's caches and check each route works
+            wrk(server.url, request, 1, connections)
+        results = {name: [] for name in plan}
+        for _ in range(rounds):
+            for name, request in plan.items():
+                results[name].append(wrk(server.url, request, seconds, connections))
+        return {name: best_of(found) for name, found in results.items()}
+    finally:
+        server.stop()
+
+
+def scaling(seconds: float, rounds: int, connections: int) -> dict[int, dict]:
+    request = requests_to_measure()["API check"]
+    results = {1: [], 2: []}
+    for _ in range(rounds):
+        for workers in (1, 2):
+            server = Server(workers)
+            try:
+                wrk(server.url, request, 1, connections)
+                results[workers].append(wrk(server.url, request, seconds, connections))
+            finally:
+                server.stop()
+    return {workers: best_of(found) for workers, found in results.items()}
+
+
+def generation(seeds: int) -> dict[str, tuple[float, float]]:
+    found = {}
+    for profile in presets.PROFILES:
+        times = []
+        for seed in range(seeds):
+            fastest = float("inf")
+            for _ in range(3):
+                start = time.perf_counter()
+                generate.generate(profile, profile.sizes, seed)
+                fastest = min(fastest, time.perf_counter() - start)
+            times.append(fastest)
+        found[profile.name] = (statistics.median(times), max(times))
+    return found
+
+
+def page_weight() -> list[tuple[str, int, int]]:
+    client = create_app().test_client()
+    code = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 4242))
+    page = client.get(f"/p/{code}")
+    html = soup(page.data)
+    parts = [("practice page (HTML)", page.data)]
+    assets = [t["href"] for t in html.select("link[href]")] + [t["src"] for t in html.select("script[src]")]
+    for url in assets:
+        parts.append((url.split("?")[0], client.get(url).data))
+    return [(name, len(data), len(gzip.compress(data, 6, mtime=0))) for name, data in parts]
+
+
+def worksheet_scaling() -> tuple[float, float]:
+    client = create_app().test_client()
+    client.get(WORKSHEET.format(versions=60))  # QR codes and problems cached, as on a warm server
+    timings = {}
+    for versions in (30, 60):
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            assert client.get(WORKSHEET.format(versions=versions)).status_code == 200
+            best = min(best, time.perf_counter() - start)
+        timings[versions] = best
+    return timings[30], timings[60]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=4, help="length of one wrk round (4)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per route, interleaved (3)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument("--seeds", type=int, default=10_000, help="seeds per preset (10,000)")
+    args = parser.parse_args(argv)
+    print(f"Handgrid benchmark, {date.today()}, {machine()}\n")
+
+    routes = throughput(args.seconds, args.rounds, args.connections)
+    floor = routes["GET /healthz"]["rps"]
+    print("| route | requests/s | p50 ms | p99 ms | × /healthz | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in routes.items():
+        print(f"| {name} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} "
+              f"| {r['rps'] / floor:.2f} | {r['errors']} |")
+
+    scaled = scaling(args.seconds, args.rounds - 1 or 1, args.connections)
+    print("\n| API check | requests/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")
+    for workers, r in scaled.items():
+        print(f"| {workers} worker{'s' if workers > 1 else ''} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} "
+              f"| {r['p99_us'] / 1000:.1f} |")
+    print(f"\n2 workers / 1 worker: {scaled[2]['rps'] / scaled[1]['rps']:.2f} (budget ≥ 1.6)")
+
+    print("\n| preset | median µs | worst µs | worst / median |\n|---|---:|---:|---:|")
+    for name, (median, worst) in generation(args.seeds).items():
+        print(f"| {name} | {median * 1e6:.0f} | {worst * 1e6:.0f} | {worst / median:.2f} |")
+
+    weights = page_weight()
+    print("\n| practice page | bytes | gzip bytes |\n|---|---:|---:|")
+    for name, raw, zipped in weights:
+        print(f"| {name} | {raw} | {zipped} |")
+    print(f"| all | {sum(w[1] for w in weights)} | {sum(w[2] for w in weights)} (budget ≤ 30720) |")
+
+    thirty, sixty = worksheet_scaling()
+    print(f"\nWorksheet render: 30 versions {thirty * 1000:.0f} ms, 60 versions {sixty * 1000:.0f} ms, "
+          f"ratio {sixty / thirty:.2f} (budget ≤ 2.2)")
+
+    checks = [routes["page check (htmx)"]["rps"] / floor, routes["API check"]["rps"] / floor]
+    print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.7)")
+    errors = sum(r["errors"] for r in routes.values()) + sum(r["errors"] for r in scaled.values())
+    if errors:
+        print(f"{errors} requests failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

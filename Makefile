@@ -40,7 +40,7 @@ wrk:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    wrk > /dev/null; }
 
-# The full load test whose figures are in the README (about 4 minutes on 2 cores).
+# The full load test whose figures are in the README (2 to 3 minutes on 2 cores).
 loadtest: install wrk
 	$(BIN)/python tools/loadtest.py
 

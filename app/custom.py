@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from .core.codes import custom_code, display
-from .core.matrixtext import parse_matrix
+from .core.matrixtext import MAX_TEXT, parse_matrix
 from .core.problem import GIVEN_NAMES, ProblemError, problem_from_lists
 
 bp = Blueprint("custom", __name__)
@@ -30,7 +30,9 @@ EXAMPLE = {
 def form():
     if request.method == "GET":
         return render_template("custom.html", boxes=EXAMPLE, error=None)
-    typed = {name: request.form.get(name, "") for name in GIVEN_NAMES}
+    # Kept for the form as typed, but never more than a box can hold: the
+    # reader refuses longer text with a message anyway.
+    typed = {name: request.form.get(name, "")[: MAX_TEXT + 1] for name in GIVEN_NAMES}
     try:
         matrices = {name: parse_matrix(name, typed[name], vector=name.startswith("b"))
                     for name in GIVEN_NAMES}

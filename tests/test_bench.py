@@ -15,7 +15,8 @@ def test_a_short_benchmark_run_prints_every_table():
         cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    for route in ("GET /healthz", "practice page", "page check (htmx)", "API check", "worksheet, 30 versions"):
+    routes = ("GET /healthz", "practice page", "page check (htmx)", "API check", "worksheet, 30 versions")
+    for route in routes:
         row = next(line for line in out.splitlines() if line.startswith(f"| {route} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert float(cells[1]) > 0 and cells[-1] == "0", row  # some throughput, no errors

@@ -104,3 +104,11 @@ def test_a_missing_box_is_a_message_not_a_crash(client):
     response = client.post("/custom", data={"W1": "1"})
     assert response.status_code == 400
     assert "is empty" in soup(response.data).select_one("[role=alert]").get_text()
+
+
+def test_a_huge_box_is_refused_and_not_echoed_in_full(client):
+    response = client.post("/custom", data=dict(EXAMPLE, X="1 " * 20000))
+    assert response.status_code == 400
+    page = soup(response.data)
+    assert "X is too long" in page.select_one("[role=alert]").get_text()
+    assert len(page.select_one("textarea[name=X]").get_text()) <= 2001

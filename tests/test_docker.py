@@ -356,15 +356,25 @@ def test_the_images_cmd_serves_health_a_problem_and_a_check(image_server):
     assert status == 200 and "Content-Security-Policy" in headers
     page = soup(body)
     assert page.select_one("#code").get_text() == CODE
-    htmx = page.select_one("script[src*='htmx']")["src"]
-    assert _fetch(url + htmx)[0] == 200
+    assert page.select_one("script[src*='htmx']") is not None
+    # Every page kind, and every file each one links to, is in the image.
+    for path in (f"/p/{CODE}?view=numpy", "/new", "/custom", "/worksheet?versions=2", "/api/openapi.json"):
+        status, headers, body = _fetch(url + path)
+        assert status == 200, path
+        if headers["Content-Type"].startswith("text/html"):
+            for tag in soup(body).select("script[src], link[href]"):
+                link = tag.get("src") or tag["href"]
+                assert _fetch(url + link)[0] == 200, f"{path} links to {link}"
 
     problem = codes.load(CODE)[1]
     data = form_data(solve(problem).as_lists(), {"h_z-0-0": "999"}) | {"action": "check"}
-    status, _, body = _fetch(f"{url}/p/{CODE}", data=data, headers={"HX-Request": "true"})
+    status, _, body = _fetch(f"{url}/p/{CODE}", data=data)
     cells = answer_cells(soup(body))
     assert status == 200 and status_of(cells["h_z"][0][0]) == "wrong"
     assert status_of(cells["y"][-1][-1]) in ("correct", "carried")
+    # The same check as htmx sends it: the marks come back on their own.
+    status, _, body = _fetch(f"{url}/p/{CODE}", data=data, headers={"HX-Request": "true"})
+    assert status == 200 and status_of(soup(body).select_one("#mark-h_z-0-0")) == "wrong"
 
 
 def test_the_images_healthcheck_command_passes_and_fails_as_it_should(image_server):

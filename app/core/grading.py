@@ -44,6 +44,8 @@ class Mark:
 
 Answers = dict[str, list[list[Entry]]]
 REVEALED = Mark("revealed", "Revealed: the solution, not your own work.")
+CORRECT = Mark("correct", "Correct.")
+BLANK_MARK = Mark("blank", "Not filled in yet.")
 
 
 @dataclass(frozen=True)
@@ -155,9 +157,9 @@ def _mark(entry: Entry, expected: int, name: str, carried, i: int, j: int) -> Ma
     if entry.error:
         return Mark("invalid", entry.error)
     if entry.blank:
-        return Mark("blank", "Not filled in yet.")
+        return BLANK_MARK
     if entry.value == expected:
-        return Mark("correct", "Correct.")
+        return CORRECT
     if carried is not None and entry.value == carried[i][j]:
         return Mark("carried", f"Follows from your {SOURCE[name]}: error carried forward.")
     return Mark("wrong", "Not right: work this cell again.")

@@ -39,8 +39,11 @@ BLANK = Entry()
 
 def parse(raw: object) -> Entry:
     """An Entry for a form string, a JSON number, a JSON string or None."""
-    if type(raw) is str and _PLAIN.fullmatch(raw):  # what nearly every cell holds: no work to do
+    # What nearly every cell holds, from a form or from JSON: no work to do.
+    if type(raw) is str and _PLAIN.fullmatch(raw):
         return Entry(text=raw, value=int(raw))
+    if type(raw) is int and -10**7 < raw < 10**7:
+        return Entry(text=str(raw), value=raw)
     if raw is None:
         return BLANK
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):

@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
+        # One pass over the headers already set, not one per header we add.
+        present = {name.lower() for name in response.headers.keys()}
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         return response

@@ -145,7 +145,8 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
             grid.append(marked)
         marks[name] = grid
     # A wrong cell's message names the likely slip when one explains the number.
-    for name, grid in diagnose_all(problem, answers, marks).items():
+    found = diagnose_all(problem, answers, marks) if counts["wrong"] else {}
+    for name, grid in found.items():
         for i, row in enumerate(grid):
             for j, found in enumerate(row):
                 if found is not None:

@@ -17,6 +17,8 @@ short rounds, interleaved, keeping its best round (the least disturbed one).
    worst / median.
 4. Page weight: the practice page and everything it loads, raw and gzip.
 5. Worksheets: render time of 60 versions over 30 (in process, best of 3).
+6. The app's own cost per request, in process (Flask's test client), route by
+   route: what profiling starts from.
 
 Every loop is bounded; traffic goes to 127.0.0.1 only; the run takes about
 two minutes.
@@ -205,6 +207,27 @@ def worksheet_scaling() -> tuple[float, float]:
     return timings[30], timings[60]
 
 
+def in_process(repeats: int = 400) -> dict[str, float]:
+    """Milliseconds per request through Flask's test client, without gunicorn,
+    HTTP or wrk: the app's own cost, route by route (best of 3 batches)."""
+    client = create_app().test_client()
+    plan = requests_to_measure()
+    found = {}
+    for name, request in plan.items():
+        if name.startswith("worksheet"):
+            continue
+        args = dict(method=request["method"], data=request.get("body"), headers=request.get("headers", {}))
+        assert client.open(request["path"], **args).status_code == 200, name
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                client.open(request["path"], **args)
+            best = min(best, (time.perf_counter() - start) / repeats)
+        found[name] = best * 1000
+    return found
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -232,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} "
               f"| {r['rps'] / floor:.2f} | {r['errors']} |")
 
-    scaled = scaling(args.seconds, args.rounds - 1 or 1, args.connections)
+    scaled = scaling(args.seconds, args.rounds, args.connections)
     print("\n| API check | requests/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")
     for workers, r in scaled.items():
         print(f"| {workers} worker{'s' if workers > 1 else ''} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} "
@@ -252,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     thirty, sixty = worksheet_scaling()
     print(f"\nWorksheet render: 30 versions {thirty * 1000:.0f} ms, 60 versions {sixty * 1000:.0f} ms, "
           f"ratio {sixty / thirty:.2f} (budget ≤ 2.2)")
+
+    costs = in_process()
+    print("\n| in process (Flask test client) | ms per request | × /healthz |\n|---|---:|---:|")
+    for name, ms in costs.items():
+        print(f"| {name} | {ms:.3f} | {ms / costs['GET /healthz']:.1f} |")
 
     checks = [routes["page check (htmx)"]["rps"] / floor, routes["API check"]["rps"] / floor]
     print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.7)")

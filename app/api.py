@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request, url_for
 from .core import catalog
 from .core.codes import CodeError, display, load
 from .core.grading import AnswerError, answers_from_json, grade
-from .core.problem import ProblemError, solve
+from .core.problem import MAX_SIZE, ProblemError, solve
 from .core.working import working
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -94,7 +94,7 @@ def show_working(code: str):
 def _index(args, name: str) -> int:
     text = args.get(name, "")
     if not text.isascii() or not text.isdigit() or len(text) > 2:
-        raise BadRequest(f"{name} must be a whole number from 0 to 5.")
+        raise BadRequest(f"{name} must be a whole number from 0 to {MAX_SIZE - 1}.")
     return int(text)
 
 

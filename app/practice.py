@@ -12,7 +12,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from .core import catalog, layout, presets
 from .core.codes import CodeError, display, load
-from .core.grading import answers_from_form, blank_answers, grade
+from .core.grading import answers_from_form, blank_answers, cell_of, grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
 from .core.working import working
 
@@ -57,11 +57,12 @@ def problem(code: str):
         canonical, problem, generated = load(code)
     except CodeError as error:
         return _start_page(str(error), typed=code[:240], status=404)
-    if display(canonical) != code:
+    shown = display(canonical)
+    if shown != code:
         # The query string goes along as it came: as url_for keywords, a "code" or
         # "_external" in it would clash with the real ones or change the address.
         query = request.query_string.decode("latin-1")
-        location = url_for("practice.problem", code=display(canonical)) + (f"?{query}" if query else "")
+        location = url_for("practice.problem", code=shown) + (f"?{query}" if query else "")
         return redirect(location, 301)
 
     form = request.form
@@ -71,7 +72,7 @@ def problem(code: str):
     revealed = _revealed(form) if posted else frozenset()
     report = grade(problem, answers, revealed) if checked else None
     context = dict(
-        code=display(canonical),
+        code=shown,
         problem=problem,
         generated=generated,
         preset=generated.preset if generated else None,
@@ -105,13 +106,11 @@ def _revealed(form) -> frozenset[str]:
 def _hint(problem, form):
     """The working asked for: a "Show the working" button beside a wrong cell
     names its cell; the Hint control names one in its menu."""
-    field = form.get("hint") or (form.get("hint_cell") if form.get("action") == "hint" else None)
-    matrix, _, place = (field or "").partition("-")
-    row, _, col = place.partition("-")
-    if not (row.isdigit() and col.isdigit()):
+    cell = cell_of(form.get("hint") or (form.get("hint_cell") if form.get("action") == "hint" else None))
+    if cell is None:
         return None
     try:
-        return working(problem, matrix, int(row), int(col))
+        return working(problem, *cell)
     except ValueError:
         return None  # a menu entry for another problem's shape: no hint, no error
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from flask import Flask, Response, request, url_for
 from markupsafe import Markup
 
+from .core.grading import field_id
+
 
 def number(value: int) -> str:
     """Negative numbers with a true minus sign (U+2212), as in print: it is as
@@ -40,8 +42,8 @@ def init_app(app: Flask) -> None:
         """Every cell's markbox for the htmx check, out of band; joined here
         rather than in a template loop, which cost a third of a check."""
         # Each piece is already Markup, so a plain join is safe (and skips re-escaping).
-        return Markup("\n".join(markbox(field, mark, True, True)
-                                 for name, field, mark in report.cells() if name not in revealed))
+        return Markup("\n".join(markbox(field_id(name, i, j), mark, True, True)
+                                 for name, i, j, mark in report.cells() if name not in revealed))
 
     app.jinja_env.globals["markboxes"] = markboxes
 

@@ -45,7 +45,7 @@ def worksheet():
         layout=layout,
         work=lambda item: layout.Work(item.problem, blank_answers(item.problem.sizes)),
         qr_svg=core.qr_svg,
-        key_blocks=core.key_blocks,
+        key_blocks=lambda item: layout.key_blocks(item.solution),
         plan=core,
         variant=lambda **changes: url_for("worksheets.worksheet", **{**query, **changes}),
         **_choices(),

@@ -31,6 +31,25 @@ STATUSES = ("correct", "carried", "wrong", "invalid", "blank")
 SOURCE = {"h": "h_z", "y_z": "h", "y": "y_z"}
 
 
+def field_id(name: str, i: int, j: int) -> str:
+    """The form field (and element id) of a cell: ``h_z-0-2`` is row 0, column 2."""
+    return f"{name}-{i}-{j}"
+
+
+def cell_label(name: str, i: int, j: int) -> str:
+    """A cell as a person names it, counting from 1: "h_z row 1, column 3"."""
+    return f"{name} row {i + 1}, column {j + 1}"
+
+
+def cell_of(text: str | None) -> tuple[str, int, int] | None:
+    """(matrix, row, column) of a field name, or None when it names no cell."""
+    name, _, place = (text or "").partition("-")
+    row, _, col = place.partition("-")
+    if name not in ANSWER_NAMES or not (row.isdigit() and col.isdigit()):
+        return None
+    return name, int(row), int(col)
+
+
 class AnswerError(ValueError):
     """Answers whose shape does not fit the problem; the message is for people."""
 
@@ -58,11 +77,11 @@ class Report:
         return sum(self.counts.values())
 
     def cells(self):
-        """(matrix name, form field, mark) for every cell, in reading order."""
+        """(matrix name, row, column, mark) for every cell, in reading order."""
         for name, grid in self.marks.items():
             for i, row in enumerate(grid):
                 for j, mark in enumerate(row):
-                    yield name, f"{name}-{i}-{j}", mark
+                    yield name, i, j, mark
 
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
@@ -86,7 +105,7 @@ def answers_from_form(sizes: Sizes, form) -> Answers:
     for name, grid in answers.items():
         for i, row in enumerate(grid):
             for j in range(len(row)):
-                row[j] = parse(form.get(f"{name}-{i}-{j}"))
+                row[j] = parse(form.get(field_id(name, i, j)))
     return answers
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .grading import Answers, Mark, Report
+from .grading import Answers, Mark, Report, cell_label, field_id
 from .parsing import BLANK, Entry
 from .problem import ANSWER_NAMES, Problem, solve
 from .working import Working
@@ -104,9 +104,9 @@ def _answer(work: Work, name: str, note: str = "", ones_row: bool = False) -> Bl
     rows = []
     for i, row in enumerate(work.answers[name]):
         rows.append([
-            Cell("revealed" if revealed else "answer", field=f"{name}-{i}-{j}", entry=entry,
+            Cell("revealed" if revealed else "answer", field=field_id(name, i, j), entry=entry,
                  value=int(solution[i, j]) if revealed else None,
-                 label=f"{name} row {i + 1}, column {j + 1}",
+                 label=cell_label(name, i, j),
                  mark=work.report.marks[name][i][j] if work.report else None)
             for j, entry in enumerate(row)
         ])
@@ -192,10 +192,21 @@ def invalid_cells(report: Report | None) -> list[tuple[str, str, Mark]]:
     """(cell label, field id, mark) for every invalid entry, listed under the summary."""
     if report is None:
         return []
-    found = []
+    return [(cell_label(name, i, j), field_id(name, i, j), mark)
+            for name, i, j, mark in report.cells() if mark.status == "invalid"]
+
+
+def hint_menu(work: Work) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The Hint menu: for each answer matrix, (field, label, selected) per cell."""
+    chosen = field_id(work.hint.matrix, work.hint.row, work.hint.col) if work.hint else None
+    menu = []
     for name in ANSWER_NAMES:
-        for i, row in enumerate(report.marks[name]):
-            for j, mark in enumerate(row):
-                if mark.status == "invalid":
-                    found.append((f"{name} row {i + 1}, column {j + 1}", f"{name}-{i}-{j}", mark))
-    return found
+        rows, cols = work.problem.sizes.answer_shape(name)
+        menu.append((name, [(field_id(name, i, j), cell_label(name, i, j), field_id(name, i, j) == chosen)
+                            for i in range(rows) for j in range(cols)]))
+    return menu
+
+
+def key_blocks(solution) -> list[Block]:
+    """The four answer matrices filled in, as blocks of given numbers (an answer key)."""
+    return [Block(name, name, _given(solution[name])) for name in ANSWER_NAMES]

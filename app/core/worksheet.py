@@ -446,12 +446,3 @@ def qr_svg(text: str) -> str:
     """An SVG QR code of `text` (error correction M), sized by CSS: segno writes
     only a viewBox, a class and a stroked path, no style attribute."""
     return segno.make(text, error="m", micro=False).svg_inline(border=2, omitsize=True, dark="#000")
-
-
-def key_blocks(item: Item) -> list:
-    """The four filled matrices of a key entry, as layout blocks of given numbers."""
-    from .layout import Block, Cell
-
-    return [Block(name, name, [[Cell("given", int(value)) for value in row]
-                               for row in item.solution[name].tolist()])
-            for name in ("h_z", "h", "y_z", "y")]

@@ -116,7 +116,9 @@ def _hint(problem, form):
 
 
 def _view() -> str:
-    view = request.values.get("view", "grid")
+    """The view asked for (the switch, or ?view= in a link), else the one the
+    form was showing: a Check, a hint or a reveal keeps the student's view."""
+    view = request.values.get("view") or request.form.get("shown", "grid")
     return view if view in layout.VIEWS else "grid"
 
 

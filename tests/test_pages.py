@@ -370,3 +370,14 @@ def test_a_wrong_cell_names_its_slip_and_offers_the_working(client):
     assert td.select_one(".msg button")["value"] == f"h_z-{row}-0"
     # Only wrong cells offer it.
     assert len(page.select(".msg button[name=hint]")) == 1
+
+
+@pytest.mark.parametrize("data, headers", [
+    ({"action": "check"}, {}),
+    ({"action": "hint", "hint_cell": "h-0-0"}, HX),
+    ({"reveal": "h"}, HX),
+])
+def test_other_buttons_keep_the_numpy_view(client, data, headers):
+    page = soup(client.post(f"/p/{CLASSIC}", data=data | {"shown": "numpy"}, headers=headers).data)
+    assert page.select_one(".equations") is not None and page.select_one(".staircase") is None
+    assert page.select_one("input[name=shown]")["value"] == "numpy"

@@ -4,19 +4,13 @@ and a real server started the way the README starts it, for browser tests."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from app import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from tools import serving
 
 
 @pytest.fixture
@@ -29,39 +23,13 @@ def client(app):
     return app.test_client()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server did not answer {url} within {seconds} s")
-
-
 @pytest.fixture(scope="session")
 def server_url():
     """The app under gunicorn with the project's gunicorn.conf.py, as `make run`
     and the Docker image start it, on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{port}", "HANDGRID_WORKERS": "2"}
-    process = subprocess.Popen(
-        [str(GUNICORN), "-c", "gunicorn.conf.py", "app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, url = serving.start(2, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_until_up(url + "/healthz", process)
+        serving.wait_until_up(url + "/healthz", process)
         yield url
     finally:
         process.terminate()

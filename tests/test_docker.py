@@ -31,8 +31,8 @@ from packaging.requirements import Requirement
 
 from app.core import codes, presets
 from app.core.problem import solve
-from tests.conftest import free_port, wait_until_up
 from tests.pages import answer_cells, form_data, soup, status_of
+from tools.serving import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"

@@ -31,7 +31,6 @@ import gzip
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,39 +48,25 @@ from app import create_app  # noqa: E402
 from app.core import codes, generate, presets  # noqa: E402
 from app.core.problem import solve  # noqa: E402
 from tests.pages import soup  # noqa: E402
+from tools import serving  # noqa: E402
 
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 LUA = Path(__file__).with_name("bench.lua")
 WORKSHEET = "/worksheet?preset=classic&problems=2&versions={versions}&notation=grid&title=&instructions=" \
             "&paper=a4&key=end&seed=1234"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
     """gunicorn as `make run` and the Docker image start it, on a free port."""
 
     def __init__(self, workers: int) -> None:
-        self.port = free_port()
-        env = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{self.port}",
-               "HANDGRID_WORKERS": str(workers), "HANDGRID_LOG_LEVEL": "warning"}
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
+        self.process, self.url = serving.start(
+            workers, {"HANDGRID_LOG_LEVEL": "warning"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            serving.wait_until_up(self.url + "/healthz", self.process)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.process.terminate()

@@ -39,7 +39,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,9 +54,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.core import codes, presets  # noqa: E402
 from app.core.problem import ANSWER_NAMES, Sizes, solve  # noqa: E402
+from tools import serving  # noqa: E402
 
 LUA = Path(__file__).with_name("loadtest.lua")
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Weights: students load pages and check far more often than teachers print worksheets.
 DEFAULT_MIX = ("page=32,numpy=6,new=5,static=5,check_htmx=22,check_page=9,api_check=10,"
                "api_get=5,api_create=3,worksheet=3")
@@ -188,12 +187,6 @@ def write_lua_plan(plan: list[dict], path: Path) -> None:
 
 # --- the server --------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -220,19 +213,14 @@ class Server:
     counted line by line and worker memory read at the checkpoints."""
 
     def __init__(self, workers: int, checkpoints: list[int], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.checkpoints = sorted(checkpoints)
         self.samples: dict[int, dict[int, int]] = {}
         self.served = 0
         self.statuses: dict[str, int] = {}
         self.reached = threading.Condition()
-        env = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{self.port}",
-               "HANDGRID_WORKERS": str(workers), "HANDGRID_MAX_REQUESTS": "0"}
         self.errlog = log.open("wb")
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self.errlog)
+        self.process, self.url = serving.start(
+            workers, {"HANDGRID_MAX_REQUESTS": "0"}, stdout=subprocess.PIPE, stderr=self.errlog)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -264,16 +252,10 @@ class Server:
         return found
 
     def wait_up(self, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("gunicorn did not answer /healthz")
+        try:
+            serving.wait_until_up(self.url + "/healthz", self.process, seconds)
+        except RuntimeError as error:
+            raise SystemExit(f"gunicorn: {error}") from None
 
     def wait_served(self, count: int, seconds: float) -> bool:
         """Until `count` requests are answered, `seconds` pass, or the server is gone."""

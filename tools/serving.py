@@ -1,0 +1,47 @@
+"""Starting Handgrid the way `make run` and the Docker image do (gunicorn with
+gunicorn.conf.py and "app:create_app()") on a free loopback port, and waiting
+until it answers. The browser tests, the load test and the benchmark all start
+their server through here, so they all test the real command."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+COMMAND = [str(GUNICORN), "-c", "gunicorn.conf.py", "app:create_app()"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(workers: int, env: dict[str, str] | None = None, **popen) -> tuple[subprocess.Popen, str]:
+    """(the gunicorn process, its base URL); `env` adds HANDGRID_* settings."""
+    port = free_port()
+    settings = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{port}",
+                "HANDGRID_WORKERS": str(workers), **(env or {})}
+    return subprocess.Popen(COMMAND, cwd=ROOT, env=settings, **popen), f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
+    """Until `url` answers 200; a RuntimeError if the server exits or stays silent."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer {url} within {seconds} s")

@@ -128,3 +128,13 @@ def test_huge_json_integers_are_too_long_not_a_crash():
     entry = parse(10**5000)
     assert entry.value is None and "Too long" in entry.error
     assert len(entry.text) <= 12
+
+
+def test_short_entries_are_read_once_and_long_ones_never_kept():
+    from app.core.parsing import _remembered
+    before = _remembered.cache_info().currsize
+    parse("1" * 17), parse("x" * 5000)  # longer than any cell: read, and forgotten
+    assert _remembered.cache_info().currsize == before
+    first = parse("-73")
+    assert parse("-73") is first and parse(-73) == Entry(text="-73", value=-73)
+    assert parse(True) != parse(1)  # a JSON true is no 1, remembered or not

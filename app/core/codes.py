@@ -230,8 +230,11 @@ def _decode_custom(code: str) -> Problem:
     return Problem(**arrays)
 
 
+@lru_cache(maxsize=4096)
 def load(text: str) -> tuple[str, Problem, Generated | None]:
-    """(canonical code, problem, what generated it or None) for any code."""
+    """(canonical code, problem, what generated it or None) for any code.
+    Remembered as typed too (a code that fails is not): every request of a
+    page starts here, with the code from its URL."""
     return _load(normalize(text))
 
 

@@ -60,11 +60,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .problem import ANSWER_NAMES, Problem, Solution, layer, relu, solve
+from .problem import ANSWER_NAMES, Problem, layer, solve
 from .working import AFFINE, RELU_OF, number, product
 
 if TYPE_CHECKING:  # grading will import this module; a runtime import would be circular
@@ -83,18 +84,24 @@ class Diagnosis:
         return {"kind": self.kind, "message": self.message}
 
 
+# The contexts hold plain lists of ints, not arrays: a diagnosis reads a few
+# numbers one at a time, and at that grain a NumPy element costs ten times a
+# Python int (this runs on every check with a wrong cell: README, Performance).
+Grid = list[list[int]]
+
+
 @dataclass(frozen=True)
 class _Affine:
     """What a pre-activation cell (h_z or y_z) is made of, as grading sees it."""
 
     w_name: str
-    weights: np.ndarray
+    weights: Grid
     b_name: str
-    bias: np.ndarray
+    bias: list[int]
     input_name: str  # "X" or "h"
     input_label: str  # how prose names the input: "X", "h" or "your h"
-    inputs: np.ndarray
-    expected: np.ndarray
+    inputs: Grid
+    expected: Grid
 
 
 @dataclass(frozen=True)
@@ -102,16 +109,24 @@ class _Relu:
     """What an activation cell (h or y) is ReLU of, as grading sees it."""
 
     source: str  # "h_z" or "y_z"
-    pre: np.ndarray
-    own: np.ndarray  # True where `pre` is the student's own value
-    reference: np.ndarray  # the reference pre-activation
-    expected: np.ndarray
+    pre: Grid
+    own: list[list[bool]]  # True where `pre` is the student's own value
+    reference: Grid  # the reference pre-activation
+    expected: Grid
 
 
 def diagnose(problem: Problem, answers: Answers, name: str, i: int, j: int) -> Diagnosis | None:
     """The likely slip behind answers[name][i][j] (0-based), or None when none
     fits or the cell is not wrong (see the module docstring)."""
     return _Diagnoser(problem, answers).cell(name, i, j)
+
+
+def diagnose_cells(problem: Problem, answers: Answers, cells: Sequence[tuple[str, int, int]],
+                   ) -> dict[tuple[str, int, int], Diagnosis | None]:
+    """A diagnosis (or None) for each (matrix, row, column) asked for: what grading
+    asks for its wrong cells, sharing the work of one matrix among its cells."""
+    diagnoser = _Diagnoser(problem, answers)
+    return {cell: diagnoser.cell(*cell) for cell in cells}
 
 
 def diagnose_all(problem: Problem, answers: Answers,
@@ -141,11 +156,10 @@ def _status(mark: object) -> object:
     return getattr(mark, "status", mark)
 
 
-def _values(grid: Sequence[Sequence]) -> tuple[np.ndarray, np.ndarray]:
-    """The grid's whole numbers (0 where there is none) and where they are."""
-    valid = np.array([[entry.value is not None for entry in row] for row in grid], dtype=bool)
-    values = np.array([[entry.value or 0 for entry in row] for row in grid], dtype=np.int64)
-    return values, valid
+def _values(grid: Sequence[Sequence]) -> Grid | None:
+    """The grid's whole numbers, or None unless every cell holds one."""
+    values = [[entry.value for entry in row] for row in grid]
+    return None if any(value is None for row in values for value in row) else values
 
 
 class _Diagnoser:
@@ -154,7 +168,7 @@ class _Diagnoser:
     def __init__(self, problem: Problem, answers: Answers) -> None:
         self.problem = problem
         self.answers = answers
-        self.solution: Solution = solve(problem)
+        self.solution = solve(problem).rows
         self._contexts: dict[str, _Affine | _Relu] = {}
         self._transposed: dict[str, bool] = {}
 
@@ -166,31 +180,30 @@ class _Diagnoser:
     def _build(self, name: str) -> _Affine | _Relu:
         if name in RELU_OF:
             source = RELU_OF[name]
-            own_values, own = _values(self.answers[source])
-            pre = np.where(own, own_values, self.solution[source])
-            return _Relu(source, pre, own, self.solution[source], relu(pre))
-        w_name, b_name, input_name = AFFINE[name]
-        weights, bias = getattr(self.problem, w_name), getattr(self.problem, b_name)
-        label = input_name
-        if input_name == "X":
-            inputs = self.problem.X
-        else:
-            own_h, valid = _values(self.answers["h"])
-            inputs = own_h if valid.all() else self.solution.h
-            if not np.array_equal(inputs, self.solution.h):
-                label = "your h"
-        return _Affine(w_name, weights, b_name, bias, input_name, label, inputs,
-                       layer(weights, inputs, bias))
+            reference = [list(row) for row in self.solution[source]]
+            own = [[entry.value is not None for entry in row] for row in self.answers[source]]
+            pre = [[ref if entry.value is None else entry.value
+                    for entry, ref in zip(row, ref_row, strict=True)]
+                   for row, ref_row in zip(self.answers[source], reference, strict=True)]
+            return _Relu(source, pre, own, reference, [[max(v, 0) for v in row] for row in pre])
+        if AFFINE[name][2] == "h":
+            own_h = _values(self.answers["h"])
+            if own_h is not None and own_h != [list(row) for row in self.solution["h"]]:
+                return _affine(self.problem, name, np.array(own_h, dtype=np.int64), "your h")
+        return _reference_affine(self.problem, name)
 
     def whole_transposed(self, name: str) -> bool:
         if name not in self._transposed:
-            values, valid = _values(self.answers[name])
-            expected = self.context(name).expected
-            rows, cols = expected.shape
-            self._transposed[name] = bool(
-                rows == cols and valid.all() and np.array_equal(values, expected.T)
-                and not np.array_equal(values, expected))
+            grid = self.answers[name]
+            square = len(grid) == len(grid[0])  # only a square matrix can be its own transpose's shape
+            self._transposed[name] = square and self._equals_transposed(name)
         return self._transposed[name]
+
+    def _equals_transposed(self, name: str) -> bool:
+        values = _values(self.answers[name])
+        expected = self.context(name).expected
+        transposed = [list(col) for col in zip(*expected, strict=True)]
+        return values is not None and values == transposed and values != expected
 
     def cell(self, name: str, i: int, j: int) -> Diagnosis | None:
         if name not in ANSWER_NAMES:
@@ -199,7 +212,7 @@ class _Diagnoser:
         if value is None:
             return None
         context = self.context(name)
-        if value in (int(self.solution[name][i, j]), int(context.expected[i, j])):
+        if value in (self.solution[name][i][j], context.expected[i][j]):
             return None
         if self.whole_transposed(name):
             return Diagnosis("transposed", (
@@ -214,19 +227,32 @@ class _Diagnoser:
         return None
 
 
+def _affine(problem: Problem, name: str, inputs: np.ndarray, label: str) -> _Affine:
+    w_name, b_name, input_name = AFFINE[name]
+    weights, bias = getattr(problem, w_name), getattr(problem, b_name)
+    return _Affine(w_name, weights.tolist(), b_name, bias.tolist(), input_name, label, inputs.tolist(),
+                   layer(weights, inputs, bias).tolist())
+
+
+@lru_cache(maxsize=1024)
+def _reference_affine(problem: Problem, name: str) -> _Affine:
+    """h_z, or y_z from the reference h: the same for every student of a problem."""
+    input_name = AFFINE[name][2]
+    return _affine(problem, name, problem.X if input_name == "X" else solve(problem).h, input_name)
+
+
 # Each check returns the message when its slip gives `value` at [i][j], else None.
 # They are only called for a value that is not the expected one.
 
 def _no_bias(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    if value != int(c.weights[i] @ c.inputs[:, j]):
+    if value != _dot(c.weights[i], _column(c.inputs, j)):
         return None
     return f"You left out the bias {c.b_name}[{i + 1}] = {number(c.bias[i])}."
 
 
 def _wrong_pair(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    rows, cols = c.expected.shape
-    cells = [(k, m) for k in range(rows) for m in range(cols)
-             if (k, m) != (i, j) and int(c.expected[k, m]) == value]
+    cells = [(k, m) for k, row in enumerate(c.expected) for m, other in enumerate(row)
+             if other == value and (k, m) != (i, j)]
     if not cells:
         return None
     # The likeliest slips first: indices swapped, then one index wrong, then both.
@@ -236,22 +262,23 @@ def _wrong_pair(c: _Affine, name: str, i: int, j: int, value: int) -> str | None
 
 
 def _column_of_w(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    rows, cols = c.weights.shape
-    if rows != cols or value != int(c.weights[:, i] @ c.inputs[:, j] + c.bias[i]):
+    if len(c.weights) != len(c.weights[0]):
+        return None
+    if value != _dot(_column(c.weights, i), _column(c.inputs, j)) + c.bias[i]:
         return None
     return (f"You used column {i + 1} of {c.w_name} instead of row {i + 1}: this cell takes"
             f" row {i + 1} of {c.w_name} with column {j + 1} of {c.input_label}.")
 
 
 def _sign_slip(c: _Affine | _Relu, name: str, i: int, j: int, value: int) -> str | None:
-    if value != -int(c.expected[i, j]):
+    if value != -c.expected[i][j]:
         return None
     return "The size of the number is right but its sign is wrong."
 
 
 def _off_by_one_term(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    expected = int(c.expected[i, j])
-    terms = [(t, int(c.weights[i, t]), int(c.inputs[t, j])) for t in range(c.weights.shape[1])]
+    expected = c.expected[i][j]
+    terms = [(t, w, x) for t, (w, x) in enumerate(zip(c.weights[i], _column(c.inputs, j), strict=True))]
     for change, how in ((-1, "You left out one product"), (1, "You counted one product twice")):
         for t, w, x in terms:
             if w * x != 0 and value == expected + change * w * x:
@@ -262,12 +289,12 @@ def _off_by_one_term(c: _Affine, name: str, i: int, j: int, value: int) -> str |
 
 def _pre_phrase(c: _Relu, i: int, j: int, show_value: bool) -> str:
     """ "your h_z is −3" or "h_z is positive" """
-    pre = int(c.pre[i, j])
+    pre = c.pre[i][j]
     # As with "your h" in y_z: "your" only where it tells the student something.
-    whose = "your " if c.own[i, j] and pre != int(c.reference[i, j]) else ""
+    whose = "your " if c.own[i][j] and pre != c.reference[i][j] else ""
     # The reference pre-activation is only spelled out when the student's number
     # already shows it, so the message never gives away an answer.
-    what = number(pre) if show_value or c.own[i, j] else ("negative" if pre < 0 else "positive")
+    what = number(pre) if show_value or c.own[i][j] else ("negative" if pre < 0 else "positive")
     return f"{whose}{c.source} is {what}"
 
 
@@ -276,20 +303,28 @@ def _relu_rule(pre: int) -> str:
 
 
 def _relu_missed(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
-    pre = int(c.pre[i, j])
+    pre = c.pre[i][j]
     if not (pre < 0 and value == pre):
         return None
     return f"At this cell {_pre_phrase(c, i, j, True)}, and {_relu_rule(pre)}."
 
 
 def _relu_wrong(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
-    pre = int(c.pre[i, j])
+    pre = c.pre[i][j]
     if pre > 0 and value == 0:
         return f"At this cell {_pre_phrase(c, i, j, False)}, and {_relu_rule(pre)}."
     if pre != 0 and value == -pre:
         return (f"ReLU does not flip the sign: at this cell {_pre_phrase(c, i, j, True)},"
                 f" and {_relu_rule(pre)}.")
     return None
+
+
+def _column(grid: Grid, j: int) -> list[int]:
+    return [row[j] for row in grid]
+
+
+def _dot(left: Sequence[int], right: Sequence[int]) -> int:
+    return sum(a * b for a, b in zip(left, right, strict=True))
 
 
 Check = Callable[..., str | None]

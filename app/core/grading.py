@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from .diagnosis import diagnose_all
+from .diagnosis import diagnose_cells
 from .parsing import BLANK, Entry, parse
 from .problem import ANSWER_NAMES, Problem, Sizes, layer, solve
 
@@ -54,8 +56,10 @@ class AnswerError(ValueError):
     """Answers whose shape does not fit the problem; the message is for people."""
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
+    """A cell's status and the sentence shown beside it. A named tuple: a page
+    remembers how it drew each (cell, mark), so marks are hashed as often as made."""
+
     status: str
     message: str
     diagnosis: str | None = None  # for a wrong cell: the likely slip (diagnosis.KINDS)
@@ -65,12 +69,16 @@ Answers = dict[str, list[list[Entry]]]
 REVEALED = Mark("revealed", "Revealed: the solution, not your own work.")
 CORRECT = Mark("correct", "Correct.")
 BLANK_MARK = Mark("blank", "Not filled in yet.")
+WRONG = Mark("wrong", "Not right: work this cell again.")
+CARRIED = {name: Mark("carried", f"Follows from your {source}: error carried forward.")
+           for name, source in SOURCE.items()}
 
 
 @dataclass(frozen=True)
 class Report:
     marks: dict[str, list[list[Mark]]]
     counts: Counter
+    fields: dict[str, tuple[tuple[str, ...], ...]]  # each cell's field id, laid out as `marks`
 
     @property
     def total(self) -> int:
@@ -83,6 +91,13 @@ class Report:
                 for j, mark in enumerate(row):
                     yield name, i, j, mark
 
+    def by_field(self, skip: frozenset[str] = frozenset()):
+        """(field id, mark) for every cell in reading order, but those of the matrices in `skip`."""
+        for name, grid in self.marks.items():
+            if name not in skip:
+                for ids, row in zip(self.fields[name], grid, strict=True):
+                    yield from zip(ids, row, strict=True)
+
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
         parts = [f"{self.counts['correct']} of {self.total} correct"]
@@ -93,20 +108,22 @@ class Report:
 
 
 def blank_answers(sizes: Sizes) -> Answers:
-    return {
-        name: [[BLANK] * sizes.answer_shape(name)[1] for _ in range(sizes.answer_shape(name)[0])]
-        for name in ANSWER_NAMES
-    }
+    return {name: [[BLANK] * len(row) for row in grid] for name, grid in fields(sizes).items()}
+
+
+@lru_cache(maxsize=64)
+def fields(sizes: Sizes) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Every cell's field name, matrix by matrix, row by row (made once per shape)."""
+    return {name: tuple(tuple(field_id(name, i, j) for j in range(sizes.answer_shape(name)[1]))
+                        for i in range(sizes.answer_shape(name)[0]))
+            for name in ANSWER_NAMES}
 
 
 def answers_from_form(sizes: Sizes, form) -> Answers:
     """Entries from form fields named like ``h_z-0-2`` (row 0, column 2)."""
-    answers = blank_answers(sizes)
-    for name, grid in answers.items():
-        for i, row in enumerate(grid):
-            for j in range(len(row)):
-                row[j] = parse(form.get(field_id(name, i, j)))
-    return answers
+    get = form.get
+    return {name: [[parse(get(field)) for field in row] for row in grid]
+            for name, grid in fields(sizes).items()}
 
 
 def answers_from_json(sizes: Sizes, data: dict) -> Answers:
@@ -124,62 +141,77 @@ def answers_from_json(sizes: Sizes, data: dict) -> Answers:
     return answers
 
 
-def _values(grid: list[list[Entry]]) -> np.ndarray | None:
-    """The grid as integers when every cell holds one, else None."""
-    if any(entry.value is None for row in grid for entry in row):
-        return None
-    return np.array([[entry.value for entry in row] for row in grid], dtype=np.int64)
+class _Carried:
+    """What each later cell would be, worked from the student's own earlier
+    matrix (None where there is nothing to work from). Asked for only when a
+    cell is not the reference value, so a right answer costs nothing here."""
 
+    def __init__(self, problem: Problem, answers: Answers) -> None:
+        self.problem = problem
+        self.answers = answers
+        self._from_h: list[list[int | None]] | None = None
 
-def _carried_targets(problem: Problem, answers: Answers) -> dict[str, list[list[int | None]]]:
-    """For each later matrix, what follows from the student's own earlier one
-    (None where there is nothing to follow from)."""
-    def cellwise_relu(grid):
-        return [[None if e.value is None else max(e.value, 0) for e in row] for row in grid]
+    def value(self, name: str, i: int, j: int) -> int | None:
+        if name == "y_z":
+            if self._from_h is None:
+                self._from_h = self._y_z_from_own_h()
+            return self._from_h[i][j]
+        pre = self.answers[SOURCE[name]][i][j].value  # h from h_z, y from y_z: ReLU of one cell
+        return None if pre is None else max(pre, 0)
 
-    own_h = _values(answers["h"])
-    rows, cols = problem.sizes.answer_shape("y_z")
-    from_h = ([[None] * cols for _ in range(rows)] if own_h is None
-              else layer(problem.W2, own_h, problem.b2).tolist())
-    return {"h": cellwise_relu(answers["h_z"]), "y_z": from_h, "y": cellwise_relu(answers["y_z"])}
+    def _y_z_from_own_h(self) -> list[list[int | None]]:
+        own_h = self.answers["h"]
+        if any(entry.value is None for row in own_h for entry in row):
+            rows, cols = self.problem.sizes.answer_shape("y_z")
+            return [[None] * cols for _ in range(rows)]
+        values = np.array([[entry.value for entry in row] for row in own_h], dtype=np.int64)
+        return layer(self.problem.W2, values, self.problem.b2).tolist()
 
 
 def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:
     """Marks for every cell; every cell of a matrix named in `revealed` is marked so."""
-    solution = solve(problem)
-    targets = _carried_targets(problem, answers)
-    marks, counts = {}, Counter({status: 0 for status in STATUSES})
+    reference = solve(problem).rows
+    marks, misses = {}, []
     for name in ANSWER_NAMES:
-        reference = solution[name].tolist()
-        grid = []
-        for i, row in enumerate(answers[name]):
-            marked = []
+        rows = answers[name]
+        if name in revealed:
+            marks[name] = [[REVEALED] * len(row) for row in rows]
+            continue
+        marks[name] = [[CORRECT] * len(row) for row in rows]
+        # Most cells are right: find the few that are not, then mark those.
+        for i, (row, expected) in enumerate(zip(rows, reference[name], strict=True)):
             for j, entry in enumerate(row):
-                if name in revealed:
-                    mark = REVEALED
-                else:
-                    mark = _mark(entry, reference[i][j], name, targets.get(name), i, j)
-                counts[mark.status] += 1
-                marked.append(mark)
-            grid.append(marked)
-        marks[name] = grid
+                if entry.value != expected[j]:
+                    misses.append((name, i, j, entry))
+    counts = Counter(dict.fromkeys(STATUSES, 0))
+    for grid in marks.values():
+        counts[grid[0][0].status] += sum(map(len, grid))
+    carried = _Carried(problem, answers)
+    wrong = []
+    for name, i, j, entry in misses:
+        mark = marks[name][i][j] = _mark(entry, name, i, j, carried)
+        counts[mark.status] += 1
+        counts["correct"] -= 1
+        if mark is WRONG:
+            wrong.append((name, i, j))
     # A wrong cell's message names the likely slip when one explains the number.
-    found = diagnose_all(problem, answers, marks) if counts["wrong"] else {}
-    for name, grid in found.items():
-        for i, row in enumerate(grid):
-            for j, found in enumerate(row):
-                if found is not None:
-                    marks[name][i][j] = Mark("wrong", found.message, found.kind)
-    return Report(marks=marks, counts=counts)
+    for (name, i, j), found in diagnose_cells(problem, answers, wrong).items() if wrong else ():
+        if found is not None:
+            marks[name][i][j] = Mark("wrong", found.message, found.kind)
+    return Report(marks=marks, counts=counts, fields=fields(problem.sizes))
 
 
-def _mark(entry: Entry, expected: int, name: str, carried, i: int, j: int) -> Mark:
+def _mark(entry: Entry, name: str, i: int, j: int, carried: _Carried) -> Mark:
+    """The mark of a cell that does not hold the reference value."""
     if entry.error:
-        return Mark("invalid", entry.error)
-    if entry.blank:
+        return _invalid(entry.error)
+    if entry.value is None:
         return BLANK_MARK
-    if entry.value == expected:
-        return CORRECT
-    if carried is not None and entry.value == carried[i][j]:
-        return Mark("carried", f"Follows from your {SOURCE[name]}: error carried forward.")
-    return Mark("wrong", "Not right: work this cell again.")
+    if name in SOURCE and entry.value == carried.value(name, i, j):
+        return CARRIED[name]
+    return WRONG
+
+
+@lru_cache(maxsize=64)
+def _invalid(message: str) -> Mark:
+    return Mark("invalid", message)

@@ -190,7 +190,7 @@ def _equations(work: Work):
 
 def invalid_cells(report: Report | None) -> list[tuple[str, str, Mark]]:
     """(cell label, field id, mark) for every invalid entry, listed under the summary."""
-    if report is None:
+    if report is None or not report.counts["invalid"]:
         return []
     return [(cell_label(name, i, j), field_id(name, i, j), mark)
             for name, i, j, mark in report.cells() if mark.status == "invalid"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
 MAX_ECHO = 64  # characters of a bad entry shown back; the rest is cut, never stored
@@ -21,9 +22,9 @@ _SIGN_SPACE = re.compile(r"^([+-])\s+")
 _TOO_LONG = f"Too long: an answer has at most {MAX_ENTRY} characters."
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One cell as typed: `value` when it is a whole number, `error` when it is not."""
+class Entry(NamedTuple):
+    """One cell as typed: `value` when it is a whole number, `error` when it is not.
+    (A named tuple: made and compared many times a check, it costs little.)"""
 
     text: str = ""
     value: int | None = None
@@ -39,6 +40,21 @@ BLANK = Entry()
 
 def parse(raw: object) -> Entry:
     """An Entry for a form string, a JSON number, a JSON string or None."""
+    # A class types the same few short numbers over and over: each is read once.
+    if (type(raw) is str and len(raw) <= _REMEMBERED_LENGTH) or (type(raw) is int and -10**7 < raw < 10**7):
+        return _remembered(raw)
+    return _read(raw)
+
+
+_REMEMBERED_LENGTH = 16  # the cells' maxlength: longer text is never worth keeping
+
+
+@lru_cache(maxsize=4096)
+def _remembered(raw: str | int) -> Entry:
+    return _read(raw)
+
+
+def _read(raw: object) -> Entry:
     # What nearly every cell holds, from a form or from JSON: no work to do.
     if type(raw) is str and _PLAIN.fullmatch(raw):
         return Entry(text=raw, value=int(raw))

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import formdata
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
@@ -28,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),
     )
+    app.request_class = formdata.HandgridRequest
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("HANDGRID")
     if test_config:

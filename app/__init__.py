@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import formdata
+from . import formdata, jsonprovider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,6 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 400,
-    "JSON_SORT_KEYS": False,
 }
 
 
@@ -31,11 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.request_class = formdata.HandgridRequest
+    app.json = jsonprovider.OrjsonProvider(app)
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("HANDGRID")
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.sort_keys = False
 
     from . import api, custom, errors, practice, security, templating, worksheets
 

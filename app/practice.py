@@ -3,7 +3,8 @@
 A request's path goes: code in the URL -> `codes.load` -> answers read from the
 form -> `grading.grade` -> `layout` blocks -> templates. The same partial,
 ``_work.html``, is the htmx fragment and the middle of the full page, so the
-page works without JavaScript and htmx only saves the reload.
+page works without JavaScript and htmx only saves the reload. A Check with htmx
+gets only the marks (`marks.check_answer`), drawn by the page's own macros.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .core.codes import CodeError, display, load
 from .core.grading import answers_from_form, blank_answers, cell_of, grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
 from .core.working import working
+from .marks import check_answer
 
 bp = Blueprint("practice", __name__)
 
@@ -71,22 +73,17 @@ def problem(code: str):
     answers = answers_from_form(problem.sizes, form) if posted else blank_answers(problem.sizes)
     revealed = _revealed(form) if posted else frozenset()
     report = grade(problem, answers, revealed) if checked else None
-    context = dict(
-        code=shown,
-        problem=problem,
-        generated=generated,
-        preset=generated.preset if generated else None,
-        view=_view(),
-        work=layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None),
-        layout=layout,
-        presets=presets.PROFILES,
-    )
+    work = layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None)
     htmx = request.headers.get("HX-Request") == "true"
-    just_checking = htmx and form.get("action") == "check"
-    template = "_marks.html" if just_checking else "_work.html" if htmx else "practice.html"
-    response = make_response(render_template(template, **context))
-    if just_checking:
+    if htmx and form.get("action") == "check":
+        response = make_response(check_answer(work))
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
+    else:
+        page = render_template(
+            "_work.html" if htmx else "practice.html", code=shown, problem=problem, generated=generated,
+            preset=generated.preset if generated else None, view=_view(), work=work, layout=layout,
+            presets=presets.PROFILES)
+        response = make_response(page)
     response.headers["Vary"] = "HX-Request"
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
@@ -118,7 +115,8 @@ def _hint(problem, form):
 def _view() -> str:
     """The view asked for (the switch, or ?view= in a link), else the one the
     form was showing: a Check, a hint or a reveal keeps the student's view."""
-    view = request.values.get("view") or request.form.get("shown", "grid")
+    form = request.form
+    view = request.args.get("view") or form.get("view") or form.get("shown", "grid")
     return view if view in layout.VIEWS else "grid"
 
 

@@ -4,13 +4,12 @@ their file, so browsers can keep them for a year and still never see a stale one
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from flask import Flask, Response, request, url_for
-from markupsafe import Markup
 
-from .core.grading import field_id
+from . import marks
 
 
 def number(value: int) -> str:
@@ -29,23 +28,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    @lru_cache(maxsize=8192)
-    def markbox(field: str, mark, controls: bool = False, oob: bool = False):
-        """The markbox macro of _grid.html, remembered: most cells of most checks
-        carry the same few marks ("h_z-0-0", correct), and rendering 36 of them
-        anew was most of the cost of a check (see README, Performance)."""
-        return app.jinja_env.get_template("_grid.html").module.markbox(field, mark, controls, oob)
-
-    app.jinja_env.globals["cached_markbox"] = markbox
-
-    def markboxes(report, revealed: frozenset[str]):
-        """Every cell's markbox for the htmx check, out of band; joined here
-        rather than in a template loop, which cost a third of a check."""
-        # Each piece is already Markup, so a plain join is safe (and skips re-escaping).
-        return Markup("\n".join(markbox(field_id(name, i, j), mark, True, True)
-                                 for name, i, j, mark in report.cells() if name not in revealed))
-
-    app.jinja_env.globals["markboxes"] = markboxes
+    # The grids' cells draw their marks through the remembered macro (app/marks.py).
+    app.jinja_env.globals["cached_markbox"] = partial(marks.markbox, app.jinja_env)
 
     @app.after_request
     def cache_static(response: Response) -> Response:

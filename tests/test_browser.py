@@ -4,9 +4,11 @@ served by gunicorn the way `make run` serves it."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from app.core.problem import ANSWER_NAMES
 
@@ -75,10 +77,14 @@ def test_student_solves_a_problem_and_marks_arrive_without_a_reload(page, server
         + ("1 carried forward, " if carried else "") + "1 wrong, 1 invalid.")
     for field, text in typed.items():
         assert page.locator(f"#{field}").input_value() == text
-    # The mark is a symbol plus a word for screen readers, not colour alone.
-    cell = page.locator("td:has(#h_z-0-0)")
-    assert cell.locator(".mark").inner_text() == "✗"
-    assert cell.locator(".msg .visually-hidden").inner_text().startswith("wrong")
+    # A mark is a symbol and words, not colour alone; screen readers get the words
+    # (the input's description), not the symbol, and no status twice ("correct: Correct.").
+    def symbol(field):
+        return page.evaluate(f"getComputedStyle(document.getElementById('mark-{field}'), '::before').content")
+    assert symbol("h_z-0-0").startswith('"✗"') and symbol("h_z-0-1").startswith('"✓"')
+    expect(page.locator("#h_z-0-0")).to_have_accessible_description(
+        re.compile(r"^(Wrong: .+|Not right: work this cell again\.) Show the working$"))
+    expect(page.locator("#h_z-0-1")).to_have_accessible_description("Correct.")
 
 
 def test_enter_in_a_cell_checks(page, server_url):

@@ -208,8 +208,9 @@ def test_invalid_entries_get_a_message_in_the_cell_and_in_the_list(client):
     td = page.select_one("input[name='h-1-2']").parent
     assert status_of(td) == "invalid"
     assert "whole number" in td.select_one(".msg").get_text()
-    assert td.select_one(".msg .visually-hidden").get_text() == "invalid: "
-    assert td.select_one("input")["aria-describedby"] == "msg-h-1-2"
+    # The message describes the input; it names its own status, so no extra word.
+    assert td.select_one("input")["aria-describedby"] == "msg-h-1-2" == td.select_one(".msg")["id"]
+    assert td.select_one(".visually-hidden") is None
     links = page.select("#summary .invalid-list a")
     assert [(a.get_text(), a["href"]) for a in links] == [("h row 2, column 3", "#h-1-2")]
 
@@ -367,6 +368,9 @@ def test_a_wrong_cell_names_its_slip_and_offers_the_working(client):
     td = page.select_one(f"#mark-h_z-{row}-0")
     assert status_of(td) == "wrong"
     assert "left out the bias" in td.select_one(".msg").get_text()
+    # A named slip does not say "wrong" itself: screen readers get the word first.
+    assert td.select_one(".msg").get_text().startswith("Wrong: You left out")
+    assert td.select_one(".msg .visually-hidden").get_text() == "Wrong: "
     assert td.select_one(".msg button")["value"] == f"h_z-{row}-0"
     # Only wrong cells offer it.
     assert len(page.select(".msg button[name=hint]")) == 1

@@ -1,6 +1,7 @@
 """The performance budgets that are deterministic (the timed ones are measured
 by `make bench`, tools/bench.py): what a practice page weighs, how static files
-are cached, and that generating a problem never needs a retry."""
+are cached, what an htmx Check sends back, and that generating a problem never
+needs a retry."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ import re
 import pytest
 
 from app.core import codes, generate, presets
-from tests.pages import soup
+from tests.pages import form_data, soup
 
 PAGE_BUDGET_GZIP = 30 * 1024
+# The answer to an htmx Check of the classic problem, every cell marked. Bytes
+# cost as much as work here: on the benchmark's loopback, 8.5 KB of answer cost
+# as much time as grading it (README, Performance); it is about 5 KB now.
+CHECK_ANSWER_BUDGET = 5.5 * 1024
 
 
 CLASSIC = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 1))
@@ -83,3 +88,13 @@ def test_every_preset_problem_is_found_on_the_first_attempt(preset, monkeypatch)
         calls.clear()
         generate.generate(profile, profile.sizes, seed)
         assert len(calls) == 2, f"seed {seed} needed {len(calls) // 2} attempts"
+
+
+def test_an_htmx_check_sends_back_only_the_marks_in_few_bytes(client):
+    solution = client.get(f"/api/problems/{CLASSIC}/solution").get_json()
+    data = form_data(solution, {"h_z-0-0": "99"})  # a wrong cell: the longest mark, with its button
+    response = client.post(f"/p/{CLASSIC}", data={**data, "action": "check"}, headers={"HX-Request": "true"})
+    answer = soup(response.data)
+    assert len(answer.select("[hx-swap-oob]")) == 2 + len(data)  # score, check state, each cell
+    assert answer.select_one("input[name=h_z-0-0]") is None  # nothing the student typed is replaced
+    assert len(response.data) <= CHECK_ANSWER_BUDGET, f"{len(response.data)} bytes"

@@ -1,0 +1,54 @@
+"""Marks as markup, drawn once and remembered.
+
+A class checks the same problems again and again, so the same few pieces of
+markup come up over and over: cell h_z-0-0 marked correct, the score line
+"36 of 36 correct". Each piece is drawn by its macro (markbox in _grid.html,
+summary and check_state in _check.html), remembered per Jinja environment, and
+the answer to an htmx Check is put together from those pieces. Rendering it as
+a template, cell by cell, cost more than reading and grading the answers
+(README, Performance).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from itertools import starmap
+
+from flask import current_app
+from jinja2 import Environment
+from markupsafe import Markup
+
+from .core import layout
+from .core.layout import Work
+
+
+@lru_cache(maxsize=8192)
+def markbox(env: Environment, field: str, mark, controls: bool = False, oob: bool = False) -> Markup:
+    """The markbox macro of _grid.html for one cell and mark."""
+    return env.get_template("_grid.html").module.markbox(field, mark, controls, oob)
+
+
+@lru_cache(maxsize=8192)
+def _sent_markbox(env: Environment, field: str, mark) -> Markup:
+    # Remembered itself, not only through `markbox`: a check asks for 36 of these,
+    # and a hit here runs no Python at all.
+    return markbox(env, field, mark, True, True)
+
+
+@lru_cache(maxsize=1024)
+def _score_and_state(env: Environment, score: str, invalid: tuple) -> Markup:
+    module = env.get_template("_check.html").module
+    return module.summary(score, invalid, True) + module.check_state(True, True)
+
+
+def check_answer(work: Work) -> Markup:
+    """The answer to Check with htmx: only what a check changes, each piece
+    swapped in by id (out of band), so the inputs, the caret and the focus stay
+    exactly as the student left them: the score line, the check state and the
+    markbox of every cell but those of revealed matrices."""
+    env = current_app.jinja_env
+    report = work.report
+    head = _score_and_state(env, report.summary(), tuple(layout.invalid_cells(report)))
+    boxes = starmap(partial(_sent_markbox, env), report.by_field(work.revealed))
+    # Every piece is already Markup: a plain join keeps it so, without escaping each again.
+    return Markup("\n".join((head, *boxes)))

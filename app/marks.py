@@ -28,11 +28,10 @@ def markbox(env: Environment, field: str, mark, controls: bool = False, oob: boo
     return env.get_template("_grid.html").module.markbox(field, mark, controls, oob)
 
 
-@lru_cache(maxsize=8192)
-def _sent_markbox(env: Environment, field: str, mark) -> Markup:
-    # Remembered itself, not only through `markbox`: a check asks for 36 of these,
-    # and a hit here runs no Python at all.
-    return markbox(env, field, mark, True, True)
+@lru_cache(maxsize=4096)
+def _sent_row(env: Environment, fields: tuple[str, ...], marks: tuple) -> str:
+    # Remembered by whole rows: most rows of most checks are the same (all right).
+    return "\n".join(markbox(env, field, mark, True, True) for field, mark in zip(fields, marks, strict=True))
 
 
 @lru_cache(maxsize=1024)
@@ -49,6 +48,6 @@ def check_answer(work: Work) -> Markup:
     env = current_app.jinja_env
     report = work.report
     head = _score_and_state(env, report.summary(), tuple(layout.invalid_cells(report)))
-    boxes = starmap(partial(_sent_markbox, env), report.by_field(work.revealed))
-    # Every piece is already Markup: a plain join keeps it so, without escaping each again.
-    return Markup("\n".join((head, *boxes)))
+    rows = starmap(partial(_sent_row, env), report.rows(work.revealed))
+    # Every piece is made of Markup: a plain join keeps it so, without escaping each again.
+    return Markup("\n".join((head, *rows)))

@@ -91,12 +91,11 @@ class Report:
                 for j, mark in enumerate(row):
                     yield name, i, j, mark
 
-    def by_field(self, skip: frozenset[str] = frozenset()):
-        """(field id, mark) for every cell in reading order, but those of the matrices in `skip`."""
+    def rows(self, skip: frozenset[str] = frozenset()):
+        """(field ids, marks) of every row in reading order, but those of the matrices in `skip`."""
         for name, grid in self.marks.items():
             if name not in skip:
-                for ids, row in zip(self.fields[name], grid, strict=True):
-                    yield from zip(ids, row, strict=True)
+                yield from zip(self.fields[name], map(tuple, grid), strict=True)
 
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""

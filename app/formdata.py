@@ -1,20 +1,22 @@
 """Reading form fields the way Werkzeug does, in a fraction of the time.
 
 Every Check posts one field per answer cell, and reading them was a third of a
-whole check (README, Performance), for two reasons fixed here:
+whole check (README, Performance), for three reasons fixed here:
 
 * Werkzeug decodes a urlencoded body with the standard library's `parse_qsl`,
   whose general loop was a sixth of a check. Nearly every field Handgrid gets is
   plain ASCII with nothing to unquote, so `decode` skips unquoting where there is
   nothing to unquote, and otherwise does exactly what Werkzeug asks of
   `parse_qsl` (a test compares the two on arbitrary bodies).
+* Werkzeug's general form parser costs as much to set up as the decoding
+  itself; a urlencoded body is read here directly, from the same limited stream.
 * `MultiDict.get` finds a missing key by raising and catching a
   BadRequestKeyError, a whole HTTP exception; a check asks for half a dozen
   fields that are usually absent (hint, reveal, hide...). `Fields.get` looks.
 
-Everything else (limits, content types, multipart) is Werkzeug's own, and the
-body's field count is held to MAX_FORM_PARTS here too (Werkzeug applies it to
-multipart bodies only).
+Everything else (content types, multipart, the body's size limit) is
+Werkzeug's own, and the body's field count is held to MAX_FORM_PARTS here too
+(Werkzeug applies it to multipart bodies only).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from urllib.parse import unquote
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.formparser import FormDataParser
 
 # Werkzeug registers this codec error handler: bytes that are not UTF-8 come out
 # percent-encoded again instead of failing the whole form.
@@ -58,16 +59,21 @@ class Fields(ImmutableMultiDict):
         return values[0] if values else default
 
 
-class _Parser(FormDataParser):
-    def _parse_urlencoded(self, stream, mimetype, content_length, options):
-        # As Werkzeug's: the stream is already limited to MAX_CONTENT_LENGTH, and
-        # a body that is not UTF-8 raises ValueError, which gives an empty form.
-        pairs = decode(stream.read().decode())
-        if self.max_form_parts is not None and len(pairs) > self.max_form_parts:
-            raise RequestEntityTooLarge()
-        return stream, self.cls(pairs), self.cls()
-
-
 class HandgridRequest(Request):
     parameter_storage_class = Fields
-    form_data_parser_class = _Parser
+
+    def _load_form_data(self) -> None:
+        # Werkzeug's hook for reading the form (Flask overrides it too). A
+        # urlencoded body is read here whole, through the same stream Werkzeug
+        # reads it from (held to MAX_CONTENT_LENGTH: a 413 over it), without the
+        # general parser's setup, which cost as much as decoding; anything
+        # else (multipart, no body) goes the usual way.
+        if "form" in self.__dict__ or self.mimetype != "application/x-www-form-urlencoded":
+            return super()._load_form_data()
+        try:
+            pairs = decode(self.get_data(cache=False).decode())
+        except UnicodeDecodeError:
+            pairs = []  # as Werkzeug: a body that is not UTF-8 is an empty form
+        if self.max_form_parts is not None and len(pairs) > self.max_form_parts:
+            raise RequestEntityTooLarge()
+        self.__dict__["form"], self.__dict__["files"] = Fields(pairs), Fields()

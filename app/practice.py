@@ -70,7 +70,8 @@ def problem(code: str):
     form = request.form
     posted = request.method == "POST"
     checked = posted and (form.get("action") == "check" or form.get("checked") == "1")
-    answers = answers_from_form(problem.sizes, form) if posted else blank_answers(problem.sizes)
+    # A plain dict for the 36 lookups of the cells: a MultiDict's get is Python.
+    answers = answers_from_form(problem.sizes, form.to_dict()) if posted else blank_answers(problem.sizes)
     revealed = _revealed(form) if posted else frozenset()
     report = grade(problem, answers, revealed) if checked else None
     work = layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -177,11 +178,10 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
             marks[name] = [[REVEALED] * len(row) for row in rows]
             continue
         marks[name] = [[CORRECT] * len(row) for row in rows]
-        # Most cells are right: find the few that are not, then mark those.
+        # Most rows are right, compared whole; in the others, find the cells that are off.
         for i, (row, expected) in enumerate(zip(rows, reference[name], strict=True)):
-            for j, entry in enumerate(row):
-                if entry.value != expected[j]:
-                    misses.append((name, i, j, entry))
+            if tuple(map(_value, row)) != expected:
+                misses += [(name, i, j, entry) for j, entry in enumerate(row) if entry.value != expected[j]]
     counts = Counter(dict.fromkeys(STATUSES, 0))
     for grid in marks.values():
         counts[grid[0][0].status] += sum(map(len, grid))
@@ -198,6 +198,9 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
         if found is not None:
             marks[name][i][j] = Mark("wrong", found.message, found.kind)
     return Report(marks=marks, counts=counts, fields=fields(problem.sizes))
+
+
+_value = attrgetter("value")
 
 
 def _mark(entry: Entry, name: str, i: int, j: int, carried: _Carried) -> Mark:

@@ -20,6 +20,8 @@ def test_a_short_benchmark_run_prints_every_table():
         row = next(line for line in out.splitlines() if line.startswith(f"| {route} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert float(cells[1]) > 0 and cells[-1] == "0", row  # some throughput, no errors
+        low, high = map(float, cells[5].split("–"))  # the ratio's range over the rounds
+        assert low <= float(cells[4]) <= high, row
     assert "2 workers / 1 worker:" in out
     for preset in ("gentle", "classic", "challenge"):
         assert any(line.startswith(f"| {preset} |") for line in out.splitlines())

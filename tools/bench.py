@@ -14,7 +14,10 @@ latencies are the route's best round.
    workers, loopback only), with wrk: /healthz (the framework's floor), a
    practice page, a page check (htmx), an API check and a 30-version worksheet;
    requests/s, p50/p99, and each route's throughput as a ratio to /healthz.
-2. Scaling: the API check with 1 worker and with 2 workers.
+2. Scaling: the API check with 1 worker and with 2 workers, with the CPU time
+   per request of the workers (from /proc) and of wrk: the load generator
+   shares the two cores, so the workers' CPU per request tells whether the
+   server itself scales.
 3. Generation: time per problem for each preset over 10,000 seeds (each seed
    timed in 3 separate passes, keeping its fastest), median and worst, and
    worst / median.
@@ -25,7 +28,7 @@ latencies are the route's best round.
    route: what profiling starts from.
 
 Every loop is bounded; traffic goes to 127.0.0.1 only; the run takes about
-two minutes.
+two and a half minutes.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import gzip
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -75,6 +79,18 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+    def worker_cpu(self) -> float:
+        """CPU seconds the workers (the gunicorn master's children) have used so far."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that ended meanwhile
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid; then utime and stime are fields 12, 13
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 def requests_to_measure() -> dict[str, dict]:
@@ -123,6 +139,7 @@ def wrk(url: str, request: dict, seconds: float, connections: int) -> dict:
         body.write(request.get("body", ""))
     env = {**os.environ, "BENCH_METHOD": request["method"], "BENCH_BODY_FILE": body.name,
            "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items())}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         out = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s", "-s", str(LUA),
@@ -133,6 +150,9 @@ def wrk(url: str, request: dict, seconds: float, connections: int) -> dict:
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk has ended: its CPU is counted
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    figures["client_cpu_us"] = cpu / max(figures["requests"], 1) * 1e6
     return figures
 
 
@@ -173,7 +193,10 @@ def scaling(seconds: float, rounds: int, connections: int) -> dict[int, dict]:
             server = Server(workers)
             try:
                 wrk(server.url, request, 1, connections)
-                results[workers].append(wrk(server.url, request, seconds, connections))
+                used = server.worker_cpu()
+                found = wrk(server.url, request, seconds, connections)
+                found["server_cpu_us"] = (server.worker_cpu() - used) / max(found["requests"], 1) * 1e6
+                results[workers].append(found)
             finally:
                 server.stop()
     return {workers: {**best_of(found), "ratios": paired(found, results[1])}
@@ -272,10 +295,11 @@ def main(argv: list[str] | None = None) -> int:
               f"| {median(r['ratios']):.2f} | {spread(r['ratios'])} | {r['errors']} |")
 
     scaled = scaling(args.seconds, args.rounds, args.connections)
-    print("\n| API check | requests/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")
+    print("\n| API check | requests/s | p50 ms | p99 ms | workers' CPU µs per request | wrk's |")
+    print("|---|---:|---:|---:|---:|---:|")
     for workers, r in scaled.items():
         print(f"| {workers} worker{'s' if workers > 1 else ''} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} "
-              f"| {r['p99_us'] / 1000:.1f} |")
+              f"| {r['p99_us'] / 1000:.1f} | {r['server_cpu_us']:.0f} | {r['client_cpu_us']:.0f} |")
     print(f"\n2 workers / 1 worker: {median(scaled[2]['ratios']):.2f}, rounds {spread(scaled[2]['ratios'])}"
           " (budget ≥ 1.6)")
 

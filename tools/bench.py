@@ -264,6 +264,18 @@ def in_process(repeats: int = 400) -> dict[str, float]:
     return found
 
 
+def table(header: list[str], rows: list) -> None:
+    """A Markdown table, as the README shows it: the first column left, the figures right."""
+    print("\n| " + " | ".join(header) + " |")
+    print("|---|" + "---:|" * (len(header) - 1))
+    for row in rows:
+        print("| " + " | ".join(map(str, row)) + " |")
+
+
+def latencies(result: dict) -> list[str]:
+    return [f"{result['p50_us'] / 1000:.1f}", f"{result['p99_us'] / 1000:.1f}"]
+
+
 def spread(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}"
 
@@ -285,42 +297,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--seeds", type=int, default=10_000, help="seeds per preset (10,000)")
     args = parser.parse_args(argv)
-    print(f"Handgrid benchmark, {date.today()}, {machine()}\n")
+    print(f"Handgrid benchmark, {date.today()}, {machine()}")
 
     routes = throughput(args.seconds, args.rounds, args.connections)
-    print("| route | requests/s | p50 ms | p99 ms | × /healthz | rounds | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, r in routes.items():
-        print(f"| {name} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} "
-              f"| {median(r['ratios']):.2f} | {spread(r['ratios'])} | {r['errors']} |")
+    table(["route", "requests/s", "p50 ms", "p99 ms", "× /healthz", "rounds", "errors"],
+          [[name, f"{r['rps']:.0f}", *latencies(r), f"{median(r['ratios']):.2f}", spread(r["ratios"]),
+            r["errors"]] for name, r in routes.items()])
 
     scaled = scaling(args.seconds, args.rounds, args.connections)
-    print("\n| API check | requests/s | p50 ms | p99 ms | workers' CPU µs per request | wrk's |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for workers, r in scaled.items():
-        print(f"| {workers} worker{'s' if workers > 1 else ''} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} "
-              f"| {r['p99_us'] / 1000:.1f} | {r['server_cpu_us']:.0f} | {r['client_cpu_us']:.0f} |")
+    table(["API check", "requests/s", "p50 ms", "p99 ms", "workers' CPU µs per request", "wrk's"],
+          [[f"{workers} worker{'s' if workers > 1 else ''}", f"{r['rps']:.0f}", *latencies(r),
+            f"{r['server_cpu_us']:.0f}", f"{r['client_cpu_us']:.0f}"] for workers, r in scaled.items()])
     print(f"\n2 workers / 1 worker: {median(scaled[2]['ratios']):.2f}, rounds {spread(scaled[2]['ratios'])}"
           " (budget ≥ 1.6)")
 
-    print("\n| preset | median µs | worst µs | worst / median |\n|---|---:|---:|---:|")
-    for name, (typical, worst) in generation(args.seeds).items():
-        print(f"| {name} | {typical * 1e6:.0f} | {worst * 1e6:.0f} | {worst / typical:.2f} |")
+    table(["preset", "median µs", "worst µs", "worst / median"],
+          [[name, f"{typical * 1e6:.0f}", f"{worst * 1e6:.0f}", f"{worst / typical:.2f}"]
+           for name, (typical, worst) in generation(args.seeds).items()])
 
     weights = page_weight()
-    print("\n| practice page | bytes | gzip bytes |\n|---|---:|---:|")
-    for name, raw, zipped in weights:
-        print(f"| {name} | {raw} | {zipped} |")
-    print(f"| all | {sum(w[1] for w in weights)} | {sum(w[2] for w in weights)} (budget ≤ 30720) |")
+    total = ["all", sum(w[1] for w in weights), f"{sum(w[2] for w in weights)} (budget ≤ 30720)"]
+    table(["practice page", "bytes", "gzip bytes"], [*weights, total])
 
     thirty, sixty = worksheet_scaling()
     print(f"\nWorksheet render: 30 versions {thirty * 1000:.0f} ms, 60 versions {sixty * 1000:.0f} ms, "
           f"ratio {sixty / thirty:.2f} (budget ≤ 2.2)")
 
     costs = in_process()
-    print("\n| in process (Flask test client) | ms per request | × /healthz |\n|---|---:|---:|")
-    for name, ms in costs.items():
-        print(f"| {name} | {ms:.3f} | {ms / costs['GET /healthz']:.1f} |")
+    table(["in process (Flask test client)", "ms per request", "× /healthz"],
+          [[name, f"{ms:.3f}", f"{ms / costs['GET /healthz']:.1f}"] for name, ms in costs.items()])
 
     checks = [median(routes["page check (htmx)"]["ratios"]), median(routes["API check"]["ratios"])]
     print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.7)")

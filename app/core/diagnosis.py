@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .parsing import whole_numbers
 from .problem import ANSWER_NAMES, Problem, layer, solve
 from .working import AFFINE, RELU_OF, number, product
 
@@ -138,28 +139,15 @@ def diagnose_all(problem: Problem, answers: Answers,
     it maps each matrix name to rows of status strings or of grading's Marks
     (anything with a `.status`), so ``report.marks`` can be passed as it is.
     """
-    diagnoser = _Diagnoser(problem, answers)
-    found = {}
-    for name in ANSWER_NAMES:
-        grid = []
-        for i, row in enumerate(answers[name]):
-            cells = []
-            for j in range(len(row)):
-                wanted = statuses is None or _status(statuses[name][i][j]) == "wrong"
-                cells.append(diagnoser.cell(name, i, j) if wanted else None)
-            grid.append(cells)
-        found[name] = grid
-    return found
+    wanted = [(name, i, j) for name in ANSWER_NAMES for i, row in enumerate(answers[name])
+              for j in range(len(row)) if statuses is None or _status(statuses[name][i][j]) == "wrong"]
+    found = diagnose_cells(problem, answers, wanted)
+    return {name: [[found.get((name, i, j)) for j in range(len(row))] for i, row in enumerate(answers[name])]
+            for name in ANSWER_NAMES}
 
 
 def _status(mark: object) -> object:
     return getattr(mark, "status", mark)
-
-
-def _values(grid: Sequence[Sequence]) -> Grid | None:
-    """The grid's whole numbers, or None unless every cell holds one."""
-    values = [[entry.value for entry in row] for row in grid]
-    return None if any(value is None for row in values for value in row) else values
 
 
 class _Diagnoser:
@@ -187,7 +175,7 @@ class _Diagnoser:
                    for row, ref_row in zip(self.answers[source], reference, strict=True)]
             return _Relu(source, pre, own, reference, [[max(v, 0) for v in row] for row in pre])
         if AFFINE[name][2] == "h":
-            own_h = _values(self.answers["h"])
+            own_h = whole_numbers(self.answers["h"])
             if own_h is not None and own_h != [list(row) for row in self.solution["h"]]:
                 return _affine(self.problem, name, np.array(own_h, dtype=np.int64), "your h")
         return _reference_affine(self.problem, name)
@@ -200,7 +188,7 @@ class _Diagnoser:
         return self._transposed[name]
 
     def _equals_transposed(self, name: str) -> bool:
-        values = _values(self.answers[name])
+        values = whole_numbers(self.answers[name])
         expected = self.context(name).expected
         transposed = [list(col) for col in zip(*expected, strict=True)]
         return values is not None and values == transposed and values != expected

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .diagnosis import diagnose_cells
-from .parsing import BLANK, Entry, parse
+from .parsing import BLANK, Entry, parse, whole_numbers
 from .problem import ANSWER_NAMES, Problem, Sizes, layer, solve
 
 STATUSES = ("correct", "carried", "wrong", "invalid", "blank")
@@ -79,7 +79,6 @@ CARRIED = {name: Mark("carried", f"Follows from your {source}: error carried for
 class Report:
     marks: dict[str, list[list[Mark]]]
     counts: Counter
-    fields: dict[str, tuple[tuple[str, ...], ...]]  # each cell's field id, laid out as `marks`
 
     @property
     def total(self) -> int:
@@ -96,7 +95,7 @@ class Report:
         """(field ids, marks) of every row in reading order, but those of the matrices in `skip`."""
         for name, grid in self.marks.items():
             if name not in skip:
-                yield from zip(self.fields[name], map(tuple, grid), strict=True)
+                yield from zip(field_ids(name, len(grid), len(grid[0])), map(tuple, grid), strict=True)
 
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
@@ -111,12 +110,15 @@ def blank_answers(sizes: Sizes) -> Answers:
     return {name: [[BLANK] * len(row) for row in grid] for name, grid in fields(sizes).items()}
 
 
-@lru_cache(maxsize=64)
 def fields(sizes: Sizes) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Every cell's field name, matrix by matrix, row by row (made once per shape)."""
-    return {name: tuple(tuple(field_id(name, i, j) for j in range(sizes.answer_shape(name)[1]))
-                        for i in range(sizes.answer_shape(name)[0]))
-            for name in ANSWER_NAMES}
+    """Every cell's field name, matrix by matrix, row by row."""
+    return {name: field_ids(name, *sizes.answer_shape(name)) for name in ANSWER_NAMES}
+
+
+@lru_cache(maxsize=256)
+def field_ids(name: str, rows: int, cols: int) -> tuple[tuple[str, ...], ...]:
+    """One matrix's field names, row by row (made once per shape)."""
+    return tuple(tuple(field_id(name, i, j) for j in range(cols)) for i in range(rows))
 
 
 def answers_from_form(sizes: Sizes, form) -> Answers:
@@ -160,12 +162,11 @@ class _Carried:
         return None if pre is None else max(pre, 0)
 
     def _y_z_from_own_h(self) -> list[list[int | None]]:
-        own_h = self.answers["h"]
-        if any(entry.value is None for row in own_h for entry in row):
+        own_h = whole_numbers(self.answers["h"])
+        if own_h is None:
             rows, cols = self.problem.sizes.answer_shape("y_z")
             return [[None] * cols for _ in range(rows)]
-        values = np.array([[entry.value for entry in row] for row in own_h], dtype=np.int64)
-        return layer(self.problem.W2, values, self.problem.b2).tolist()
+        return layer(self.problem.W2, np.array(own_h, dtype=np.int64), self.problem.b2).tolist()
 
 
 def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:
@@ -197,7 +198,7 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
     for (name, i, j), found in diagnose_cells(problem, answers, wrong).items() if wrong else ():
         if found is not None:
             marks[name][i][j] = Mark("wrong", found.message, found.kind)
-    return Report(marks=marks, counts=counts, fields=fields(problem.sizes))
+    return Report(marks=marks, counts=counts)
 
 
 _value = attrgetter("value")

@@ -38,6 +38,12 @@ class Entry(NamedTuple):
 BLANK = Entry()
 
 
+def whole_numbers(grid) -> list[list[int]] | None:
+    """A grid of entries as its numbers, or None unless every entry holds one."""
+    values = [[entry.value for entry in row] for row in grid]
+    return None if any(value is None for row in values for value in row) else values
+
+
 def parse(raw: object) -> Entry:
     """An Entry for a form string, a JSON number, a JSON string or None."""
     # A class types the same few short numbers over and over: each is read once.

@@ -1,7 +1,7 @@
 """Reading form fields the way Werkzeug does, in a fraction of the time.
 
 Every Check posts one field per answer cell, and reading them was a third of a
-whole check (README, Performance), for three reasons fixed here:
+whole check (docs/performance.md), for three reasons fixed here:
 
 * Werkzeug decodes a urlencoded body with the standard library's `parse_qsl`,
   whose general loop was a sixth of a check. Nearly every field Handgrid gets is

@@ -6,7 +6,7 @@ markup come up over and over: cell h_z-0-0 marked correct, the score line
 summary and check_state in _check.html), remembered per Jinja environment, and
 the answer to an htmx Check is put together from those pieces. Rendering it as
 a template, cell by cell, cost more than reading and grading the answers
-(README, Performance).
+(docs/performance.md).
 """
 
 from __future__ import annotations

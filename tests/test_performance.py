@@ -17,7 +17,7 @@ from tests.pages import form_data, soup
 PAGE_BUDGET_GZIP = 30 * 1024
 # The answer to an htmx Check of the classic problem, every cell marked. Bytes
 # cost as much as work here: on the benchmark's loopback, 8.5 KB of answer cost
-# as much time as grading it (README, Performance); it is about 5 KB now.
+# as much time as grading it (docs/performance.md); it is about 5 KB now.
 CHECK_ANSWER_BUDGET = 5.5 * 1024
 
 

@@ -87,7 +87,7 @@ class Diagnosis:
 
 # The contexts hold plain lists of ints, not arrays: a diagnosis reads a few
 # numbers one at a time, and at that grain a NumPy element costs ten times a
-# Python int (this runs on every check with a wrong cell: README, Performance).
+# Python int (this runs on every check with a wrong cell: docs/performance.md).
 Grid = list[list[int]]
 
 

@@ -9,7 +9,7 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
-# 2. The app: a slim Python with the runtime requirements only, run by gunicorn.
+# 2. The app: a slim Python with the runtime requirements only, served by granian.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -20,7 +20,6 @@ RUN pip install --no-cache-dir -r requirements.txt \
  && groupadd --system --gid 10001 handgrid \
  && useradd --system --no-log-init --uid 10001 --gid 10001 --no-create-home \
       --shell /usr/sbin/nologin handgrid
-COPY gunicorn.conf.py ./
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
@@ -29,12 +28,13 @@ COPY --from=assets /build/node_modules/htmx.org/dist/htmx.min.js ./static/vendor
 # Everything above belongs to root and is only read: the server cannot change its
 # own code. A numeric user, so that a runtime can check it is not root (runAsNonRoot).
 USER 10001:10001
-# Two sync workers suit a small school server (Handgrid is CPU-bound and keeps no
+# Two workers suit a small school server (Handgrid is CPU-bound and keeps no
 # state: one worker per core); override with -e HANDGRID_WORKERS=4 and so on.
+# Every other setting (timeouts, connections, logs) has a default: python -m app.server --help.
 ENV HANDGRID_BIND=0.0.0.0:8000 \
     HANDGRID_WORKERS=2
 EXPOSE 8000
 # Asks the server's own /healthz from inside the container, on the port HANDGRID_BIND names.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; port = os.environ.get('HANDGRID_BIND', '0.0.0.0:8000').rsplit(':', 1)[1]; urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"]
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
+CMD ["python", "-m", "app.server"]

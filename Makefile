@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 WRK ?= /usr/bin/wrk
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install run test browser wrk loadtest bench lint clean
+.PHONY: install run test browser wrk loadtest bench compare-servers lint clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -48,8 +48,12 @@ loadtest: install wrk
 bench: install wrk
 	$(BIN)/python tools/bench.py
 
+# The production servers compared side by side (tools/servers.py; about 6 minutes).
+compare-servers: install wrk
+	$(BIN)/python tools/servers.py
+
 run: install
-	HANDGRID_BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+	HANDGRID_BIND=$(BIND) $(BIN)/python -m app.server
 
 test: install browser wrk
 	$(BIN)/python -m pytest

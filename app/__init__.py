@@ -1,7 +1,7 @@
 """Handgrid: practise the arithmetic of a small neural network by hand.
 
-`create_app` is the application factory (as in Flask's tutorial): gunicorn,
-`flask run` and the tests each build their own app from it. Configuration comes
+`create_app` is the application factory (as in Flask's tutorial): the server
+(app/server.py), `flask run` and the tests each build their own app from it. Configuration comes
 from defaults here, then `HANDGRID_*` environment variables, then `test_config`.
 """
 

@@ -13,6 +13,7 @@ MESSAGES = {
     400: "The request could not be read.",
     404: "There is nothing at this address.",
     405: "This address does not take that method.",
+    408: "The request took too long to arrive; please try again.",
     413: "The request is too large: bodies are limited to {limit} KiB.",
 }
 

@@ -9,7 +9,10 @@ gets only the marks (`marks.check_answer`), drawn by the page's own macros.
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+import hashlib
+from functools import lru_cache
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
 from .core import catalog, layout, presets
 from .core.codes import CodeError, display, load
@@ -67,6 +70,10 @@ def problem(code: str):
         location = url_for("practice.problem", code=shown) + (f"?{query}" if query else "")
         return redirect(location, 301)
 
+    htmx = request.headers.get("HX-Request") == "true"
+    if request.method == "GET" and not htmx:
+        return _blank_page(shown, problem, generated)
+
     form = request.form
     posted = request.method == "POST"
     checked = posted and (form.get("action") == "check" or form.get("checked") == "1")
@@ -75,7 +82,6 @@ def problem(code: str):
     revealed = _revealed(form) if posted else frozenset()
     report = grade(problem, answers, revealed) if checked else None
     work = layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None)
-    htmx = request.headers.get("HX-Request") == "true"
     if htmx and form.get("action") == "check":
         response = make_response(check_answer(work))
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
@@ -89,6 +95,41 @@ def problem(code: str):
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _blank_page(shown: str, problem, generated):
+    """A problem as everyone first sees it: the same page for every visitor of a
+    code (it never holds an answer), so it is drawn once and remembered, and a
+    browser that has it already gets a 304 (its ETag is a hash of the page)."""
+    view = _view()
+    page, etag = _remembered_pages()(shown, view, request.url_root, problem, generated)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(page)
+    response.set_etag(etag)
+    response.headers["Vary"] = "HX-Request"
+    # Kept, but asked about again each time (the ETag makes that cheap).
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _remembered_pages():
+    """This app's memory of blank pages, keyed by code, view and the address the
+    page was asked for at (its share link holds that address)."""
+    pages = current_app.extensions.get("handgrid.blank_pages")
+    if pages is None:
+        pages = current_app.extensions["handgrid.blank_pages"] = lru_cache(maxsize=256)(_draw_blank_page)
+    return pages
+
+
+def _draw_blank_page(shown: str, view: str, url_root: str, problem, generated) -> tuple[str, str]:
+    work = layout.Work(problem, blank_answers(problem.sizes))
+    page = render_template(
+        "practice.html", code=shown, problem=problem, generated=generated,
+        preset=generated.preset if generated else None, view=view, work=work, layout=layout,
+        presets=presets.PROFILES)
+    return page, hashlib.sha256(page.encode()).hexdigest()[:20]
 
 
 def _revealed(form) -> frozenset[str]:

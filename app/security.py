@@ -4,7 +4,9 @@ The policy allows scripts and styles from our own origin only: no inline code,
 no eval. htmx is configured (in base.html's htmx-config meta tag) not to inject
 its indicator styles and not to evaluate anything, so it runs under this policy.
 
-It also holds a body sent without a length (chunked) to MAX_CONTENT_LENGTH:
+A request whose body stalled (app/rsgi.py) gets a 408 here, so that its answer
+has these headers and a message like any other error. It also holds a body
+sent without a length (chunked) to MAX_CONTENT_LENGTH:
 Werkzeug would silently cut such a body at the limit, where one with a length
 gets a 413; now both get the 413.
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 import io
 
 from flask import Flask, Response, abort, current_app, request
+
+from .rsgi import BODY_TIMED_OUT
 
 CSP = "; ".join([
     "default-src 'none'",
@@ -37,6 +41,13 @@ HEADERS = {
 }
 
 
+def body_in_time() -> None:
+    """A 408 for a request whose body did not arrive in time (app/rsgi.py reads
+    it before the app sees the request)."""
+    if request.environ.get(BODY_TIMED_OUT):
+        abort(408)
+
+
 def cap_chunked_body() -> None:
     """Read a chunked body up to one byte past the limit: over it, a 413; within it,
     the body is handed on with its length, like any other."""
@@ -52,6 +63,7 @@ def cap_chunked_body() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(body_in_time)
     app.before_request(cap_chunked_body)
 
     @app.after_request

@@ -25,8 +25,8 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def server_url():
-    """The app under gunicorn with the project's gunicorn.conf.py, as `make run`
-    and the Docker image start it, on a free loopback port."""
+    """The app served as `make run` and the Docker image serve it (python -m
+    app.server), on a free loopback port."""
     process, url = serving.start(2, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         serving.wait_until_up(url + "/healthz", process)

@@ -1,5 +1,5 @@
 """`make bench` works end to end: a very short run of tools/bench.py against
-the real gunicorn server prints every table and reports no failed request."""
+the real server prints every table and reports no failed request."""
 
 import subprocess
 import sys
@@ -22,7 +22,10 @@ def test_a_short_benchmark_run_prints_every_table():
         assert float(cells[1]) > 0 and cells[-1] == "0", row  # some throughput, no errors
         low, high = map(float, cells[5].split("–"))  # the ratio's range over the rounds
         assert low <= float(cells[4]) <= high, row
+        low, high = map(float, cells[7].split("–"))  # over the old server, measured beside it
+        assert 0 < low <= float(cells[6]) <= high, row
     assert "2 workers / 1 worker:" in out
     for preset in ("gentle", "classic", "challenge"):
         assert any(line.startswith(f"| {preset} |") for line in out.splitlines())
     assert "| all |" in out and "Worksheet render:" in out
+    assert "Practice page throughput / /healthz:" in out

@@ -1,5 +1,5 @@
 """End to end, as a student works: a real headless Chromium against the app
-served by gunicorn the way `make run` serves it."""
+served the way `make run` serves it (python -m app.server)."""
 
 from __future__ import annotations
 

@@ -23,12 +23,14 @@ import sys
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import Message
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
+from app import server
 from app.core import codes, presets
 from app.core.problem import solve
 from tests.pages import answer_cells, form_data, soup, status_of
@@ -247,13 +249,12 @@ def test_the_image_is_multi_stage_slim_non_root_and_health_checked():
     assert "8000" in final.last("EXPOSE").split()
     assert "/healthz" in " ".join(healthcheck_argv(final))
     argv = exec_form(final.last("CMD"))
-    assert argv[0] == "gunicorn" and "app:create_app()" in argv
-    config = argv[argv.index("-c") + 1]
-    assert (ROOT / config).is_file()
+    assert argv == ["python", "-m", "app.server"], "the one way to start the server (app/server.py)"
     assert not final.all("ENTRYPOINT")
-    # gunicorn.conf.py: bound to all interfaces by default, access log on stdout.
-    text = (ROOT / config).read_text()
-    assert '"HANDGRID_BIND", "0.0.0.0:8000"' in text and 'accesslog = "-"' in text
+    # Bound to all interfaces by default, the access log on stdout.
+    settings = {setting.name: setting.default for setting in server.SETTINGS}
+    assert settings["HANDGRID_BIND"] == "0.0.0.0:8000" and settings["HANDGRID_ACCESS_LOG"] == "on"
+    assert server.logging_config("info")["handlers"]["access"]["stream"] == "ext://sys.stdout"
 
 
 def test_dockerignore_sends_only_what_the_image_needs():
@@ -262,7 +263,7 @@ def test_dockerignore_sends_only_what_the_image_needs():
                  "tests/test_docker.py", "static/vendor/htmx.min.js", "app/__pycache__/api.cpython-311.pyc",
                  ".hypothesis/x", "README.md", "tools/loadtest.py"):
         assert not in_context(path, rules), f"{path} should stay out of the build context"
-    for path in ("Dockerfile", "requirements.txt", "gunicorn.conf.py", "package.json", "package-lock.json",
+    for path in ("Dockerfile", "requirements.txt", "app/server.py", "package.json", "package-lock.json",
                  "app/__init__.py", "app/core/codes.py", "templates/base.html", "static/handgrid.css"):
         assert in_context(path, rules), f"{path} must be in the build context"
 
@@ -331,17 +332,18 @@ def image_server(tmp_path_factory):
     assert '"GET /healthz HTTP/1.1" 200' in out, "the access log goes to stdout"
 
 
-def _fetch(url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, dict, str]:
+def _fetch(url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, Message, str]:
+    """Status, headers (names in any case: HTTP/1.1 servers may send them in lower case) and body."""
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     request = urllib.request.Request(url, data=body, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read().decode()
+        return response.status, response.headers, response.read().decode()
 
 
 def test_the_image_copy_holds_the_app_and_the_pinned_htmx(image_server):
     workdir = image_server["workdir"]
     files = listing(workdir)
-    assert "gunicorn.conf.py" in files and "app/__init__.py" in files and "static/vendor/htmx.min.js" in files
+    assert "app/server.py" in files and "app/__init__.py" in files and "static/vendor/htmx.min.js" in files
     assert not any("__pycache__" in name or name.startswith(("tests", ".venv")) for name in files)
     lock = json.loads((ROOT / "package-lock.json").read_text())
     version = lock["packages"]["node_modules/htmx.org"]["version"]
@@ -390,7 +392,7 @@ def test_the_images_healthcheck_command_passes_and_fails_as_it_should(image_serv
 
 def _settings_in_code() -> set[str]:
     names = set()
-    for path in [ROOT / "gunicorn.conf.py", DOCKERFILE, *(ROOT / "app").rglob("*.py")]:
+    for path in [DOCKERFILE, *(ROOT / "app").rglob("*.py")]:
         names |= set(re.findall(r"HANDGRID_[A-Z][A-Z0-9_]*", path.read_text()))
     return names
 

@@ -1,5 +1,5 @@
 """A short run of the load test (tools/loadtest.py, `make loadtest` runs the full one):
-the real gunicorn server under wrk with every kind of request in the mix, no error
+the real server under wrk with every kind of request in the mix, no error
 at all, and worker memory read at two checkpoints of the same worker processes."""
 
 from __future__ import annotations

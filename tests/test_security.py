@@ -150,7 +150,7 @@ def test_security_headers_on_every_static_file():
 
 
 def test_security_headers_from_the_real_server(server_url):
-    """The same headers through gunicorn, including its 413."""
+    """The same headers through the real server, including its 413."""
     for path in ("/healthz", f"/p/{CODE}", "/static/handgrid.css", "/nothing"):
         connection = http.client.HTTPConnection(urllib.parse.urlsplit(server_url).netloc, timeout=10)
         connection.request("GET", path)
@@ -372,7 +372,7 @@ def test_bodies_over_64_kib_get_413_and_a_plain_message(rule, endpoint, content_
 
 
 def test_the_real_server_refuses_a_large_body_even_without_a_length(server_url):
-    """Through gunicorn: with a Content-Length, and chunked with none (read up to the cap only)."""
+    """Through the real server: with a Content-Length, and chunked with none (read up to the cap only)."""
     netloc = urllib.parse.urlsplit(server_url).netloc
     for chunked in (False, True):
         connection = http.client.HTTPConnection(netloc, timeout=10)

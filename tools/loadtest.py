@@ -1,21 +1,23 @@
-"""Load test: the real gunicorn server on loopback, under wrk, with a mix of requests.
+"""Load test: the real server on loopback, under wrk, with a mix of requests.
 
     make loadtest                      # the full run whose figures are in the README
     .venv/bin/python tools/loadtest.py --help
 
-It starts gunicorn exactly as `make run` does (gunicorn.conf.py, "app:create_app()")
-on a free 127.0.0.1 port, then:
+It starts the server exactly as `make run` does (`python -m app.server`) on a
+free 127.0.0.1 port, then:
 
 1. the timed phase: wrk with --connections clients (64) for --duration seconds
-   (30), reporting requests/s, p50/p90/p99 latency and errors;
+   (30), reporting requests/s, p50/p90/p99 latency and errors, while a siege of
+   slow and idle clients (--siege, 100 idle and 20 slowloris connections, each
+   opened again whenever the server drops it) presses on the server;
 2. the long phase: wrk again until the server has answered --total requests
    (100k) in all, or --max-seconds have passed, whichever comes first.
 
 Throughout, it counts the server's access-log lines, and when the count crosses
 each checkpoint (10k and 100k) it reads the resident memory (VmRSS in
 /proc/<pid>/status) of every worker. Workers are not recycled during the run
-(HANDGRID_MAX_REQUESTS=0), so the two figures are the same processes' and their
-difference is real growth. The run fails (exit status 1) on any error: a socket
+(HANDGRID_WORKER_MAX_MEMORY=0), so the two figures are the same processes' and
+their difference is real growth. The run fails (exit status 1) on any error: a socket
 error or timeout in wrk, a response of 400 or above seen by wrk or in the access
 log, a worker that died or was replaced, or memory growth of --max-growth (10 %)
 or more between the first and the last checkpoint.
@@ -55,12 +57,14 @@ sys.path.insert(0, str(ROOT))
 from app.core import codes, presets  # noqa: E402
 from app.core.problem import ANSWER_NAMES, Sizes, solve  # noqa: E402
 from tools import serving  # noqa: E402
+from tools.siege import Siege  # noqa: E402
 
 LUA = Path(__file__).with_name("loadtest.lua")
 # Weights: students load pages and check far more often than teachers print worksheets.
 DEFAULT_MIX = ("page=32,numpy=6,new=5,static=5,check_htmx=22,check_page=9,api_check=10,"
                "api_get=5,api_create=3,worksheet=3")
-ACCESS_STATUS = re.compile(r'" (\d{3}) ')
+# An access-log line (app/server.py's format): the request line, then the status.
+ACCESS_STATUS = re.compile(r'^\S+ - - \[[^]]+\] "[^"]*" (\d{3}) ')
 # A class set (30 versions of 2 problems, with the key: ~0.7 MB), a short quiz in NumPy
 # notation, and one sheet of the gentle preset. Each gets a fixed seed from its redirect.
 WORKSHEETS = ("/worksheet", "/worksheet?versions=8&problems=3&notation=numpy&key=none",
@@ -209,8 +213,9 @@ def children(pid: int) -> list[int]:
 
 
 class Server:
-    """gunicorn as `make run` starts it, on a free loopback port, with its access log
-    counted line by line and worker memory read at the checkpoints."""
+    """The server as `make run` starts it, on a free loopback port, with its access
+    log counted line by line and worker memory read at the checkpoints; its other
+    lines (the server's own log) are kept with its error output."""
 
     def __init__(self, workers: int, checkpoints: list[int], log: Path) -> None:
         self.checkpoints = sorted(checkpoints)
@@ -220,7 +225,7 @@ class Server:
         self.reached = threading.Condition()
         self.errlog = log.open("wb")
         self.process, self.url = serving.start(
-            workers, {"HANDGRID_MAX_REQUESTS": "0"}, stdout=subprocess.PIPE, stderr=self.errlog)
+            workers, {"HANDGRID_WORKER_MAX_MEMORY": "0"}, stdout=subprocess.PIPE, stderr=self.errlog)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -228,7 +233,10 @@ class Server:
         for raw in self.process.stdout:
             line = raw.decode("latin-1")
             match = ACCESS_STATUS.search(line)
-            status = match.group(1) if match else "???"
+            if not match:
+                self.errlog.write(raw)
+                continue
+            status = match.group(1)
             with self.reached:
                 self.served += 1
                 # Statuses of wrk's requests only: the health probe and the preflight
@@ -255,7 +263,7 @@ class Server:
         try:
             serving.wait_until_up(self.url + "/healthz", self.process, seconds)
         except RuntimeError as error:
-            raise SystemExit(f"gunicorn: {error}") from None
+            raise SystemExit(f"the server: {error}") from None
 
     def wait_served(self, count: int, seconds: float) -> bool:
         """Until `count` requests are answered, `seconds` pass, or the server is gone."""
@@ -360,7 +368,10 @@ def main(argv: list[str] | None = None) -> int:
                              "from the first to the last (10000,25000,50000,75000,100000)")
     parser.add_argument("--max-growth", type=float, default=10.0,
                         help="largest allowed memory growth between first and last checkpoint, %% (10)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2, as the image)")
+    parser.add_argument("--workers", type=int, default=2, help="server workers (2, as the image)")
+    parser.add_argument("--siege", default="100,20",
+                        help="idle and slowloris connections held during the timed phase (100,20); "
+                             "0,0 for none")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"weights by kind ({DEFAULT_MIX})")
     parser.add_argument("--worksheet", action="append", dest="worksheets",
@@ -379,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     kinds = requests_by_kind(args.worksheets or list(WORKSHEETS), rng)
     with tempfile.TemporaryDirectory(prefix="handgrid-load-") as tmp:
-        server = Server(args.workers, checkpoints, Path(tmp) / "gunicorn-errors.log")
+        server = Server(args.workers, checkpoints, Path(tmp) / "server.log")
         try:
             server.wait_up()
             problems = preflight(server.url, kinds)
@@ -392,7 +403,13 @@ def main(argv: list[str] | None = None) -> int:
             workers_before = server.workers()
             started = time.monotonic()
 
-            timed = run_wrk(server.url, plan_path, args.connections, args.threads, args.duration)
+            idle, slow = (int(n) for n in args.siege.split(","))
+            siege = Siege(int(server.url.rsplit(":", 1)[1]), idle, slow, reopen=True)
+            try:
+                timed = run_wrk(server.url, plan_path, args.connections, args.threads, args.duration)
+            finally:
+                siege.close()
+            timed["siege"] = {"idle": idle, "slow": slow, "dropped_by_server": siege.dropped}
             done = threading.Event()
             watcher = threading.Thread(
                 target=lambda: (server.wait_served(args.total, args.max_seconds), done.set()), daemon=True)
@@ -406,14 +423,14 @@ def main(argv: list[str] | None = None) -> int:
             workers_after = server.workers()
         finally:
             server.stop()
-        errlog = (Path(tmp) / "gunicorn-errors.log").read_text(errors="replace")
+        errlog = (Path(tmp) / "server.log").read_text(errors="replace")
 
     kinds_used = sorted({item["kind"] for item in plan})
     report = summarize(args, timed, long, server, checkpoints, workers_before, workers_after,
                        elapsed, kinds_used, errlog)
     print(report["text"])
     if not report["ok"]:
-        print("the end of gunicorn's error log:\n" + "\n".join(errlog.splitlines()[-15:]))
+        print("the end of the server's log:\n" + "\n".join(errlog.splitlines()[-15:]))
     if args.json:
         args.json.write_text(json.dumps(report["figures"], indent=2) + "\n")
     return 0 if report["ok"] else 1
@@ -424,7 +441,7 @@ def summarize(args, timed, long, server, checkpoints, workers_before, workers_af
     server_errors = sum(count for status, count in server.statuses.items()
                         if not status.isdigit() or int(status) >= 400)
     wrk_errors = timed["errors"] + (long["errors"] if long else 0)
-    tracebacks = errlog.count("Traceback")
+    tracebacks = errlog.count("Traceback") + errlog.count("[ERROR]")
     memory = {count: sum(sample.values()) for count, sample in sorted(server.samples.items())}
     first, last = checkpoints[0], checkpoints[-1]
     growth = None
@@ -448,13 +465,15 @@ def summarize(args, timed, long, server, checkpoints, workers_before, workers_af
 
     lines = [
         f"Handgrid load test, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-        f"{args.workers} gunicorn sync workers, wrk {args.threads} threads",
+        f"{args.workers} server workers, wrk {args.threads} threads",
         f"mix: {', '.join(kinds_used)}",
         f"timed phase: {args.connections} clients for {timed['duration_us'] / 1e6:.1f} s: "
         f"{timed['requests']} requests, {timed['rps']:.0f} requests/s, "
         f"latency p50 {timed['p50_us'] / 1000:.1f} ms, p90 {timed['p90_us'] / 1000:.1f} ms, "
         f"p99 {timed['p99_us'] / 1000:.1f} ms, max {timed['max_us'] / 1000:.1f} ms, "
         f"errors {timed['errors']}",
+        f"  beside it, a siege of {timed['siege']['idle']} idle and {timed['siege']['slow']} slowloris "
+        f"connections (dropped by the server and opened again: {timed['siege']['dropped_by_server']})",
     ]
     if long:
         lines.append(f"long phase: {long['requests']} requests in {long['duration_us'] / 1e6:.1f} s, "

@@ -1,5 +1,5 @@
-"""Starting Handgrid the way `make run` and the Docker image do (gunicorn with
-gunicorn.conf.py and "app:create_app()") on a free loopback port, and waiting
+"""Starting Handgrid the way `make run` and the Docker image do (`python -m
+app.server`: granian, see app/server.py) on a free loopback port, and waiting
 until it answers. The browser tests, the load test and the benchmark all start
 their server through here, so they all test the real command."""
 
@@ -14,8 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-COMMAND = [str(GUNICORN), "-c", "gunicorn.conf.py", "app:create_app()"]
+COMMAND = [sys.executable, "-m", "app.server"]
 
 
 def free_port() -> int:
@@ -25,7 +24,7 @@ def free_port() -> int:
 
 
 def start(workers: int, env: dict[str, str] | None = None, **popen) -> tuple[subprocess.Popen, str]:
-    """(the gunicorn process, its base URL); `env` adds HANDGRID_* settings."""
+    """(the server's main process, its base URL); `env` adds HANDGRID_* settings."""
     port = free_port()
     settings = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{port}",
                 "HANDGRID_WORKERS": str(workers), **(env or {})}

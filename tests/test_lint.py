@@ -1,4 +1,4 @@
-"""The code passes ruff (pyflakes, pycodestyle, import order, bugbear) as configured in ruff.toml."""
+"""The code passes ruff (pyflakes, pycodestyle, import order, bugbear) as configured in pyproject.toml."""
 
 import subprocess
 import sys

@@ -149,6 +149,7 @@ def test_security_headers_on_every_static_file():
         assert_secure_headers(response, str(path))
 
 
+@pytest.mark.system
 def test_security_headers_from_the_real_server(server_url):
     """The same headers through gunicorn, including its 413."""
     for path in ("/healthz", f"/p/{CODE}", "/static/handgrid.css", "/nothing"):
@@ -371,6 +372,7 @@ def test_bodies_over_64_kib_get_413_and_a_plain_message(rule, endpoint, content_
     assert "64 KiB" in message and "Traceback" not in message
 
 
+@pytest.mark.system
 def test_the_real_server_refuses_a_large_body_even_without_a_length(server_url):
     """Through gunicorn: with a Content-Length, and chunked with none (read up to the cap only)."""
     netloc = urllib.parse.urlsplit(server_url).netloc

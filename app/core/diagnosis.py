@@ -67,7 +67,8 @@ import numpy as np
 
 from .parsing import whole_numbers
 from .problem import ANSWER_NAMES, Problem, layer, solve
-from .working import AFFINE, RELU_OF, number, product
+from .wording import number, product
+from .working import AFFINE, RELU_OF
 
 if TYPE_CHECKING:  # grading will import this module; a runtime import would be circular
     from .grading import Answers

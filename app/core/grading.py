@@ -39,11 +39,6 @@ def field_id(name: str, i: int, j: int) -> str:
     return f"{name}-{i}-{j}"
 
 
-def cell_label(name: str, i: int, j: int) -> str:
-    """A cell as a person names it, counting from 1: "h_z row 1, column 3"."""
-    return f"{name} row {i + 1}, column {j + 1}"
-
-
 def cell_of(text: str | None) -> tuple[str, int, int] | None:
     """(matrix, row, column) of a field name, or None when it names no cell."""
     name, _, place = (text or "").partition("-")

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .grading import Answers, Mark, Report, cell_label, field_id
+from .grading import Answers, Mark, Report, field_id
 from .parsing import BLANK, Entry
 from .problem import ANSWER_NAMES, Problem, solve
+from .wording import cell_label
 from .working import Working
 
 VIEWS = ("grid", "numpy")

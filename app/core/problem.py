@@ -16,6 +16,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from .wording import count, short
+
 MIN_SIZE = 1
 MAX_SIZE = 6
 # Custom (typed-in) problems may use any integer in this range.
@@ -123,21 +125,6 @@ class Solution:
         """The answers as rows of plain ints, made once: grading compares cell by
         cell, and a Python int compares faster than a NumPy element."""
         return {name: tuple(map(tuple, self[name].tolist())) for name in ANSWER_NAMES}
-
-
-def count(number: int, noun: str) -> str:
-    """ "1 row", "3 rows", "1 entry", "2 entries": messages are read by people."""
-    if number == 1:
-        return f"1 {noun}"
-    return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
-
-
-def short(number: int) -> str:
-    """A number for a message, cut when huge: an error must not echo 1,000 digits."""
-    if abs(number) < 10**12:
-        return str(number)
-    # No str() here: Python refuses to print ints of more than 4300 digits.
-    return f"a number of about {int(number.bit_length() * 0.30103) + 1} digits"
 
 
 def relu(values: np.ndarray) -> np.ndarray:

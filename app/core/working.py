@@ -25,35 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .problem import ANSWER_NAMES, Problem, solve
-
-MINUS = "\u2212"
+from .wording import cell_name, factor, number, product
 
 # What each pre-activation is made of: (weights, bias, input); and what each
 # activation is ReLU of.
 AFFINE = {"h_z": ("W1", "b1", "X"), "y_z": ("W2", "b2", "h")}
 RELU_OF = {"h": "h_z", "y": "y_z"}
-
-
-def number(value: int) -> str:
-    """An integer as written in prose, with a true minus sign."""
-    value = int(value)
-    return f"{MINUS}{-value}" if value < 0 else str(value)
-
-
-def factor(value: int) -> str:
-    """An integer as one term of a sum or product: negatives in brackets, so
-    "1·(−2)" and "+ (−5)" cannot be misread as subtraction."""
-    value = int(value)
-    return f"({number(value)})" if value < 0 else str(value)
-
-
-def product(w: int, x: int) -> str:
-    return f"{factor(w)}·{factor(x)}"
-
-
-def cell_name(matrix: str, row: int, col: int) -> str:
-    """A cell as students name it, 1-based: ``h_z[2][1]``."""
-    return f"{matrix}[{row + 1}][{col + 1}]"
 
 
 @dataclass(frozen=True)

@@ -66,9 +66,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parsing import whole_numbers
-from .problem import ANSWER_NAMES, Problem, layer, solve
+from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, layer, solve
 from .wording import number, product
-from .working import AFFINE, RELU_OF
 
 if TYPE_CHECKING:  # grading will import this module; a runtime import would be circular
     from .grading import Answers
@@ -175,7 +174,7 @@ class _Diagnoser:
                     for entry, ref in zip(row, ref_row, strict=True)]
                    for row, ref_row in zip(self.answers[source], reference, strict=True)]
             return _Relu(source, pre, own, reference, [[max(v, 0) for v in row] for row in pre])
-        if AFFINE[name][2] == "h":
+        if AFFINE[name].input == "h":
             own_h = whole_numbers(self.answers["h"])
             if own_h is not None and own_h != [list(row) for row in self.solution["h"]]:
                 return _affine(self.problem, name, np.array(own_h, dtype=np.int64), "your h")
@@ -226,7 +225,7 @@ def _affine(problem: Problem, name: str, inputs: np.ndarray, label: str) -> _Aff
 @lru_cache(maxsize=1024)
 def _reference_affine(problem: Problem, name: str) -> _Affine:
     """h_z, or y_z from the reference h: the same for every student of a problem."""
-    input_name = AFFINE[name][2]
+    input_name = AFFINE[name].input
     return _affine(problem, name, problem.X if input_name == "X" else solve(problem).h, input_name)
 
 

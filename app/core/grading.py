@@ -27,11 +27,9 @@ import numpy as np
 
 from .diagnosis import diagnose_cells
 from .parsing import BLANK, Entry, parse, whole_numbers
-from .problem import ANSWER_NAMES, Problem, Sizes, layer, solve
+from .problem import ANSWER_NAMES, SOURCE, Problem, Sizes, layer, solve
 
 STATUSES = ("correct", "carried", "wrong", "invalid", "blank")
-# Where a carried value comes from, for the message beside the cell.
-SOURCE = {"h": "h_z", "y_z": "h", "y": "y_z"}
 
 
 def field_id(name: str, i: int, j: int) -> str:

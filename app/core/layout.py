@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from .grading import Answers, Mark, Report, field_id
 from .parsing import BLANK, Entry
-from .problem import ANSWER_NAMES, Problem, solve
+from .problem import AFFINE, ANSWER_NAMES, Problem, solve
 from .wording import cell_label
 from .working import Working
 
@@ -134,7 +134,7 @@ def _shaded(work: Work, items: list) -> list:
         w_name, row = hint.w_row
         input_name, col = hint.input_col
         spots.update({(w_name, row, c): "pair" for c in range(SPAN)})
-        spots[("b" + w_name[1], row, 0)] = "pair"  # b1 or b2 as a separate vector
+        spots[(AFFINE[hint.matrix].bias, row, 0)] = "pair"  # b1 or b2 as a separate vector
         spots.update({(input_name, r, col): "pair" for r in range(SPAN)})
 
     def shade(item):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,6 +29,22 @@ MAX_VALUE = 99
 ANSWER_NAMES = ("h_z", "h", "y_z", "y")
 GIVEN_NAMES = ("W1", "b1", "W2", "b2", "X")
 DIMENSIONS = ("inputs", "hidden", "outputs", "batch")
+
+
+class Affine(NamedTuple):
+    """What a pre-activation is made of: weights · input + bias, by matrix name."""
+
+    weights: str
+    bias: str
+    input: str
+
+
+# The network's wiring, as `solve` computes it: which matrices make each
+# pre-activation, which pre-activation each activation is ReLU of, and so which
+# matrix each later answer is worked from (what error carried forward follows).
+AFFINE = {"h_z": Affine("W1", "b1", "X"), "y_z": Affine("W2", "b2", "h")}
+RELU_OF = {"h": "h_z", "y": "y_z"}
+SOURCE = {"h": RELU_OF["h"], "y_z": AFFINE["y_z"].input, "y": RELU_OF["y"]}
 
 
 class ProblemError(ValueError):

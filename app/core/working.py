@@ -24,13 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import ANSWER_NAMES, Problem, solve
+from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, solve
 from .wording import cell_name, factor, number, product
-
-# What each pre-activation is made of: (weights, bias, input); and what each
-# activation is ReLU of.
-AFFINE = {"h_z": ("W1", "b1", "X"), "y_z": ("W2", "b2", "h")}
-RELU_OF = {"h": "h_z", "y": "y_z"}
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 from flask import Blueprint, Response, request, url_for
 
 from .core import catalog
+from .core.answers import AnswerError, answers_from_json
 from .core.codes import CodeError, display, load
-from .core.grading import AnswerError, answers_from_json, grade
+from .core.grading import grade
 from .core.problem import MAX_SIZE, ProblemError, solve
 from .core.working import working
 

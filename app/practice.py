@@ -12,8 +12,9 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from .core import catalog, layout, presets
+from .core.answers import answers_from_form, blank_answers, cell_of
 from .core.codes import CodeError, display, load
-from .core.grading import answers_from_form, blank_answers, cell_of, grade
+from .core.grading import grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
 from .core.working import working
 from .marks import check_answer

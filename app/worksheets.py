@@ -14,7 +14,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from .core import catalog, layout, presets
 from .core import worksheet as core
-from .core.grading import blank_answers
+from .core.answers import blank_answers
 from .core.problem import DIMENSIONS
 
 bp = Blueprint("worksheets", __name__)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from app.core import codes, presets
-from app.core.grading import answers_from_form, grade
+from app.core.answers import answers_from_form
+from app.core.grading import grade
 from app.core.problem import ANSWER_NAMES, solve
 from tests.pages import answer_cells, form_data, given_matrix, number, soup, status_of
 

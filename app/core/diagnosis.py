@@ -58,19 +58,16 @@ Decisions the issue left open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .answers import Answers
 from .parsing import whole_numbers
 from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, layer, solve
 from .wording import number, product
-
-if TYPE_CHECKING:  # grading will import this module; a runtime import would be circular
-    from .grading import Answers
 
 KINDS = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
          "sign_slip", "off_by_one_term")
@@ -116,38 +113,12 @@ class _Relu:
     expected: Grid
 
 
-def diagnose(problem: Problem, answers: Answers, name: str, i: int, j: int) -> Diagnosis | None:
-    """The likely slip behind answers[name][i][j] (0-based), or None when none
-    fits or the cell is not wrong (see the module docstring)."""
-    return _Diagnoser(problem, answers).cell(name, i, j)
-
-
 def diagnose_cells(problem: Problem, answers: Answers, cells: Sequence[tuple[str, int, int]],
                    ) -> dict[tuple[str, int, int], Diagnosis | None]:
     """A diagnosis (or None) for each (matrix, row, column) asked for: what grading
     asks for its wrong cells, sharing the work of one matrix among its cells."""
     diagnoser = _Diagnoser(problem, answers)
     return {cell: diagnoser.cell(*cell) for cell in cells}
-
-
-def diagnose_all(problem: Problem, answers: Answers,
-                 statuses: Mapping[str, Sequence[Sequence[object]]] | None = None,
-                 ) -> dict[str, list[list[Diagnosis | None]]]:
-    """A diagnosis (or None) for every cell of the four matrices.
-
-    `statuses`, when given, limits the work to cells whose status is "wrong";
-    it maps each matrix name to rows of status strings or of grading's Marks
-    (anything with a `.status`), so ``report.marks`` can be passed as it is.
-    """
-    wanted = [(name, i, j) for name in ANSWER_NAMES for i, row in enumerate(answers[name])
-              for j in range(len(row)) if statuses is None or _status(statuses[name][i][j]) == "wrong"]
-    found = diagnose_cells(problem, answers, wanted)
-    return {name: [[found.get((name, i, j)) for j in range(len(row))] for i, row in enumerate(answers[name])]
-            for name in ANSWER_NAMES}
-
-
-def _status(mark: object) -> object:
-    return getattr(mark, "status", mark)
 
 
 class _Diagnoser:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .grading import Answers, Mark, Report, field_id
+from .answers import Answers, field_id
+from .grading import Mark, Report
 from .parsing import BLANK, Entry
 from .problem import AFFINE, ANSWER_NAMES, Problem, solve
 from .wording import cell_label

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
-from .core import catalog, layout, presets
+from .core import layout, presets, problem_request
 from .core.answers import answers_from_form, blank_answers, cell_of
 from .core.codes import CodeError, display, load
 from .core.grading import grade
@@ -34,9 +34,9 @@ def new():
     try:
         if any(name in args for name in DIMENSIONS):
             sizes = {name: _size_arg(args.get(name, "")) for name in DIMENSIONS}
-            code = catalog.code_for({"sizes": sizes})
+            code = problem_request.code_for({"sizes": sizes})
         else:
-            code = catalog.code_for({"preset": args.get("preset", presets.DEFAULT.name)})
+            code = problem_request.code_for({"preset": args.get("preset", presets.DEFAULT.name)})
     except ProblemError as error:
         return _start_page(str(error), status=400)
     view = _view()
@@ -48,7 +48,7 @@ def open_code():
     """Where the "open a code" form goes: to the problem, or back with a message."""
     typed = request.args.get("code", "")
     try:
-        code, _, _ = load(typed)
+        code = load(typed).code
     except CodeError as error:
         return _start_page(str(error), typed=typed[:240], status=400)
     return redirect(url_for("practice.problem", code=display(code)))
@@ -57,10 +57,11 @@ def open_code():
 @bp.route("/p/<code>", methods=["GET", "POST"])
 def problem(code: str):
     try:
-        canonical, problem, generated = load(code)
+        loaded = load(code)
     except CodeError as error:
         return _start_page(str(error), typed=code[:240], status=404)
-    shown = display(canonical)
+    problem, generated = loaded.problem, loaded.generated
+    shown = display(loaded.code)
     if shown != code:
         # The query string goes along as it came: as url_for keywords, a "code" or
         # "_external" in it would clash with the real ones or change the address.
@@ -75,15 +76,15 @@ def problem(code: str):
     answers = answers_from_form(problem.sizes, form.to_dict()) if posted else blank_answers(problem.sizes)
     revealed = _revealed(form) if posted else frozenset()
     report = grade(problem, answers, revealed) if checked else None
-    work = layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None)
+    attempt = layout.Attempt(problem, answers, report, revealed, _hint(problem, form) if posted else None)
     htmx = request.headers.get("HX-Request") == "true"
     if htmx and form.get("action") == "check":
-        response = make_response(check_answer(work))
+        response = make_response(check_answer(attempt))
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
         page = render_template(
             "_work.html" if htmx else "practice.html", code=shown, problem=problem, generated=generated,
-            preset=generated.preset if generated else None, view=_view(), work=work, layout=layout,
+            preset=generated.preset if generated else None, view=_view(), attempt=attempt, layout=layout,
             presets=presets.PROFILES)
         response = make_response(page)
     response.headers["Vary"] = "HX-Request"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from .core import catalog, layout, presets
+from .core import layout, presets, problem_request
 from .core import worksheet as core
 from .core.answers import blank_answers
 from .core.problem import DIMENSIONS
@@ -27,7 +27,7 @@ FIELDS = ("preset", *DIMENSIONS, "problems", "versions", "notation", "title", "i
 def worksheet():
     args = request.args
     try:
-        settings = core.parse(args, new_seed=catalog.random_seed)
+        settings = core.parse(args, new_seed=problem_request.random_seed)
         query = settings.query()
         if args.to_dict() != query or len(args.getlist("seed")) > 1:
             return redirect(url_for("worksheets.worksheet", **query))
@@ -43,7 +43,7 @@ def worksheet():
         problem_url=lambda code: url_for("practice.problem", code=code, _external=True),
         home_url=url_for("practice.index", _external=True),
         layout=layout,
-        work=lambda item: layout.Work(item.problem, blank_answers(item.problem.sizes)),
+        work=lambda item: layout.Attempt(item.problem, blank_answers(item.problem.sizes)),
         qr_svg=core.qr_svg,
         key_blocks=lambda item: layout.key_blocks(item.solution),
         plan=core,

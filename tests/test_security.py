@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.core import catalog, codes, presets
+from app.core import codes, presets, problem_request
 from app.core.parsing import MAX_ECHO, MAX_ENTRY
 from app.core.problem import ANSWER_NAMES, Sizes, solve
 from tests.pages import answer_cells, soup, status_of
@@ -225,7 +225,7 @@ CANARY = {"W1": [[97, 89], [83, 79], [73, 71]], "b1": [67, 61, 59], "X": [[53, 4
 def test_a_problem_with_unmistakable_answers_never_shows_one():
     """Its answers are 4- to 6-digit numbers, none of them among the given ones: any
     form of the solution (JSON, a data attribute, a hidden field) would show one."""
-    code = catalog.code_for(CANARY)
+    code = problem_request.code_for(CANARY)
     problem = codes.load(code)[1]
     solution = solve(problem).as_lists()
     numbers = {abs(value) for grid in solution.values() for row in grid for value in row}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -175,14 +176,6 @@ def display(code: str) -> str:
     return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
 
 
-def decode(text: str) -> Generated | Problem:
-    """A generated code's (profile, sizes, seed), or a custom code's problem."""
-    code = normalize(text)
-    if code[0] == GENERATED:
-        return _decode_generated(code)
-    return _decode_custom(code)
-
-
 def _decode_generated(code: str) -> Generated:
     if len(code) != GENERATED_LENGTH:
         raise CodeError(f"A generated code has {GENERATED_LENGTH} symbols; this one has {len(code)}.")
@@ -230,23 +223,32 @@ def _decode_custom(code: str) -> Problem:
     return Problem(**arrays)
 
 
+class Loaded(NamedTuple):
+    """A code read back: its canonical form, its problem, and for a generated
+    code what generated it (None for a custom code)."""
+
+    code: str
+    problem: Problem
+    generated: Generated | None
+
+
 @lru_cache(maxsize=4096)
-def load(text: str) -> tuple[str, Problem, Generated | None]:
-    """(canonical code, problem, what generated it or None) for any code.
+def load(text: str) -> Loaded:
+    """The problem of any code, or a CodeError saying what is wrong with it.
     Remembered as typed too (a code that fails is not): every request of a
     page starts here, with the code from its URL."""
     return _load(normalize(text))
 
 
 @lru_cache(maxsize=4096)
-def _load(code: str) -> tuple[str, Problem, Generated | None]:
+def _load(code: str) -> Loaded:
     # A class checks the same few problems again and again; problems are
     # immutable (read-only arrays), so one copy serves every request. 4096
     # problems take about 4 MB.
     found = _decode_generated(code) if code[0] == GENERATED else _decode_custom(code)
     if isinstance(found, Generated):
-        return code, generate(found.profile, found.sizes, found.seed), found
-    return code, found, None
+        return Loaded(code, generate(found.profile, found.sizes, found.seed), found)
+    return Loaded(code, found, None)
 
 
 assert 7 + _values_length(_value_count(Sizes(*(MAX_SIZE,) * 4)), 2 * MAX_VALUE + 1) <= MAX_CODE_LENGTH

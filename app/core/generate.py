@@ -9,7 +9,7 @@ Two promises shape this module:
   PCG64 `Generator` by our own arithmetic. The golden tests pin the result.
 * Generation always ends quickly. Candidate rows are drawn in fixed-size
   batches and the first one that fits is kept, a whole attempt is repeated at
-  most `ATTEMPTS` times, and only then does a fixed fallback key take over;
+  most `ATTEMPTS` times, and only then does a fixed fallback seed take over;
   a test runs that fallback for every profile and size to prove it succeeds.
   No loop depends on luck to terminate.
 """
@@ -32,8 +32,8 @@ FALLBACK_ATTEMPTS = 64
 class _Draw:
     """Integers from a PCG64 stream, by arithmetic of our own (see module docstring)."""
 
-    def __init__(self, key: list[int]) -> None:
-        generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
+    def __init__(self, entropy: list[int]) -> None:
+        generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
         self._bits = generator.bit_generator
 
     def words(self, count: int) -> np.ndarray:

@@ -27,9 +27,10 @@ VIEWS = ("grid", "numpy")
 
 
 @dataclass(frozen=True)
-class Work:
-    """Everything a view draws: the problem, what the student typed, the marks
-    (after a check), and which matrices' solutions were asked for."""
+class Attempt:
+    """A student's attempt at a problem, as a view draws it: the problem, what
+    they typed, the marks (after a check), the matrices whose solutions they
+    asked to see, and the cell whose working they asked for."""
 
     problem: Problem
     answers: Answers
@@ -67,7 +68,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Block:
-    key: str  # a stable id, also the CSS grid area ("X", "W1", "h_z", ...)
+    name: str  # the matrix shown ("X", "W1", "b1", "h_z", ...), also its CSS grid area
     title: str
     rows: list[list[Cell]]
     col_labels: list[str] = field(default_factory=list)
@@ -77,12 +78,12 @@ class Block:
 
     @property
     def is_answer(self) -> bool:
-        return self.key in ANSWER_NAMES
+        return self.name in ANSWER_NAMES
 
 
 @dataclass(frozen=True)
 class Arrow:
-    key: str
+    name: str  # its CSS grid area: "relu1" or "relu2"
     text: str
 
 
@@ -98,18 +99,18 @@ def _given(matrix, bias=None, ones_row: bool = False) -> list[list[Cell]]:
     return rows
 
 
-def _answer(work: Work, name: str, note: str = "", ones_row: bool = False) -> Block:
+def _answer(attempt: Attempt, name: str, note: str = "", ones_row: bool = False) -> Block:
     """An answer block. A revealed one shows the solution in place of the
     inputs; what the student had typed there rides along unseen, never lost."""
-    revealed = name in work.revealed
-    solution = solve(work.problem)[name] if revealed else None
+    revealed = name in attempt.revealed
+    solution = solve(attempt.problem)[name] if revealed else None
     rows = []
-    for i, row in enumerate(work.answers[name]):
+    for i, row in enumerate(attempt.answers[name]):
         rows.append([
             Cell("revealed" if revealed else "answer", field=field_id(name, i, j), entry=entry,
                  value=int(solution[i, j]) if revealed else None,
                  label=cell_label(name, i, j),
-                 mark=work.report.marks[name][i][j] if work.report else None)
+                 mark=attempt.report.marks[name][i][j] if attempt.report else None)
             for j, entry in enumerate(row)
         ])
     if ones_row:
@@ -121,11 +122,11 @@ def column_labels(count: int) -> list[str]:
     return [f"x{j + 1}" for j in range(count)]
 
 
-def _shaded(work: Work, items: list) -> list:
+def _shaded(attempt: Attempt, items: list) -> list:
     """The items with a hint's cells shaded, the "AI by Hand" way: the row of W
     (its bias included) and the column of the input (its 1 included) that meet
     at the cell, or for a ReLU cell the pre-activation it comes from."""
-    hint = work.hint
+    hint = attempt.hint
     if hint is None:
         return items
     spots = {(hint.matrix, hint.row, hint.col): "target"}
@@ -141,7 +142,7 @@ def _shaded(work: Work, items: list) -> list:
     def shade(item):
         if not isinstance(item, Block):
             return item
-        rows = [[replace(cell, shade=spots.get((item.key, i, j), "")) for j, cell in enumerate(row)]
+        rows = [[replace(cell, shade=spots.get((item.name, i, j), "")) for j, cell in enumerate(row)]
                 for i, row in enumerate(item.rows)]
         return replace(item, rows=rows)
 
@@ -151,42 +152,42 @@ def _shaded(work: Work, items: list) -> list:
 SPAN = 8  # more than any block's rows or columns (6, plus a row of 1s or a bias column)
 
 
-def staircase(work: Work):
+def staircase(attempt: Attempt):
     """Blocks and arrows of the "AI by Hand" picture, each naming its grid area."""
-    return _shaded(work, _staircase(work))
+    return _shaded(attempt, _staircase(attempt))
 
 
-def equations(work: Work):
+def equations(attempt: Attempt):
     """Lines of the plain notation: items are Blocks or operator strings."""
-    return _shaded(work, _equations(work))
+    return _shaded(attempt, _equations(attempt))
 
 
-def _staircase(work: Work):
-    problem = work.problem
+def _staircase(attempt: Attempt):
+    problem = attempt.problem
     return [
         Block("X", "X", _given(problem.X, ones_row=True), col_labels=column_labels(problem.sizes.batch)),
         Block("W1", "[W1 | b1]", _given(problem.W1, bias=problem.b1)),
-        _answer(work, "h_z", note="W1·X + b1"),
+        _answer(attempt, "h_z", note="W1·X + b1"),
         Arrow("relu1", "ReLU"),
-        _answer(work, "h", note="ReLU(h_z)", ones_row=True),
+        _answer(attempt, "h", note="ReLU(h_z)", ones_row=True),
         Block("W2", "[W2 | b2]", _given(problem.W2, bias=problem.b2)),
-        _answer(work, "y_z", note="W2·h + b2"),
+        _answer(attempt, "y_z", note="W2·h + b2"),
         Arrow("relu2", "ReLU"),
-        _answer(work, "y", note="ReLU(y_z)"),
+        _answer(attempt, "y", note="ReLU(y_z)"),
     ]
 
 
-def _equations(work: Work):
-    problem = work.problem
+def _equations(attempt: Attempt):
+    problem = attempt.problem
     column = lambda vector: _given(vector[:, None])  # noqa: E731 - b as a column vector
     return [
-        [_answer(work, "h_z"), "=", Block("W1", "W1", _given(problem.W1)), "·",
+        [_answer(attempt, "h_z"), "=", Block("W1", "W1", _given(problem.W1)), "·",
          Block("X", "X", _given(problem.X), col_labels=column_labels(problem.sizes.batch)), "+",
          Block("b1", "b1", column(problem.b1))],
-        [_answer(work, "h"), "=", "ReLU(h_z)"],
-        [_answer(work, "y_z"), "=", Block("W2", "W2", _given(problem.W2)), "·", "h", "+",
+        [_answer(attempt, "h"), "=", "ReLU(h_z)"],
+        [_answer(attempt, "y_z"), "=", Block("W2", "W2", _given(problem.W2)), "·", "h", "+",
          Block("b2", "b2", column(problem.b2))],
-        [_answer(work, "y"), "=", "ReLU(y_z)"],
+        [_answer(attempt, "y"), "=", "ReLU(y_z)"],
     ]
 
 
@@ -198,12 +199,12 @@ def invalid_cells(report: Report | None) -> list[tuple[str, str, Mark]]:
             for name, i, j, mark in report.cells() if mark.status == "invalid"]
 
 
-def hint_menu(work: Work) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+def hint_menu(attempt: Attempt) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The Hint menu: for each answer matrix, (field, label, selected) per cell."""
-    chosen = field_id(work.hint.matrix, work.hint.row, work.hint.col) if work.hint else None
+    chosen = field_id(attempt.hint.matrix, attempt.hint.row, attempt.hint.col) if attempt.hint else None
     menu = []
     for name in ANSWER_NAMES:
-        rows, cols = work.problem.sizes.answer_shape(name)
+        rows, cols = attempt.problem.sizes.answer_shape(name)
         menu.append((name, [(field_id(name, i, j), cell_label(name, i, j), field_id(name, i, j) == chosen)
                             for i in range(rows) for j in range(cols)]))
     return menu

@@ -1,6 +1,6 @@
-"""Turning a request for a problem (a preset, custom sizes, or typed-in
-matrices) into its code. Pages and the API both come through here, so a preset
-name or a size means the same thing wherever it is typed."""
+"""A request for a problem (a preset, custom sizes and a seed, or typed-in
+matrices) turned into the problem's code. Pages and the API both come through
+here, so a preset name or a size means the same thing wherever it is typed."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ from flask import current_app
 from jinja2 import Environment
 from markupsafe import Markup
 
-from .core import layout
-from .core.layout import Attempt
+from .present import layout
+from .present.layout import Attempt
 
 
 @lru_cache(maxsize=8192)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
-from .core import layout, presets, problem_request
+from .core import presets, problem_request
 from .core.answers import answers_from_form, blank_answers, cell_of
 from .core.codes import CodeError, display, load
 from .core.grading import grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
 from .core.working import working
 from .marks import check_answer
+from .present import layout
 
 bp = Blueprint("practice", __name__)
 

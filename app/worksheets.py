@@ -1,4 +1,4 @@
-"""The worksheet page: settings in the URL -> `core.worksheet` -> printable pages.
+"""The worksheet page: settings in the URL -> `core.worksheet` -> `present.printing` -> pages.
 
 One GET route. Its query holds every setting and the seed, so the URL is the
 worksheet: reloading or sharing it gives the same sheets and the same key. A
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from .core import layout, presets, problem_request
-from .core import worksheet as core
+from .core import presets, problem_request, worksheet
 from .core.answers import blank_answers
 from .core.problem import DIMENSIONS
+from .present import layout, printing, qr
 
 bp = Blueprint("worksheets", __name__)
 
@@ -23,16 +23,16 @@ FIELDS = ("preset", *DIMENSIONS, "problems", "versions", "notation", "title", "i
           "paper", "key", "seed")
 
 
-@bp.get("/worksheet")
-def worksheet():
+@bp.get("/worksheet", endpoint="worksheet")
+def page():
     args = request.args
     try:
-        settings = core.parse(args, new_seed=problem_request.random_seed)
+        settings = worksheet.parse(args, new_seed=problem_request.random_seed)
         query = settings.query()
         if args.to_dict() != query or len(args.getlist("seed")) > 1:
             return redirect(url_for("worksheets.worksheet", **query))
-        sheet = core.build(settings)
-    except core.WorksheetError as error:
+        sheet = printing.build(settings)
+    except worksheet.WorksheetError as error:
         return _form_page(error.messages), 400
     return render_template(
         "worksheet.html",
@@ -44,9 +44,8 @@ def worksheet():
         home_url=url_for("practice.index", _external=True),
         layout=layout,
         work=lambda item: layout.Attempt(item.problem, blank_answers(item.problem.sizes)),
-        qr_svg=core.qr_svg,
+        qr_svg=qr.qr_svg,
         key_blocks=lambda item: layout.key_blocks(item.solution),
-        plan=core,
         variant=lambda **changes: url_for("worksheets.worksheet", **{**query, **changes}),
         **_choices(),
     )
@@ -54,7 +53,7 @@ def worksheet():
 
 def _form_defaults(sizes=None) -> dict[str, str]:
     sizes = sizes or presets.DEFAULT.sizes
-    return {**core.DEFAULTS, **{name: str(value) for name, value in sizes.as_dict().items()}}
+    return {**worksheet.DEFAULTS, **{name: str(value) for name, value in sizes.as_dict().items()}}
 
 
 def _form_page(errors: list[str]):
@@ -65,7 +64,8 @@ def _form_page(errors: list[str]):
 
 
 def _choices() -> dict:
-    return dict(profiles=presets.PROFILES, notations=core.NOTATIONS, papers=core.PAPER_LABELS,
-                keys=core.KEYS, limits=dict(problems=core.MAX_PROBLEMS, versions=core.MAX_VERSIONS,
-                                            title=core.MAX_TITLE, instructions=core.MAX_INSTRUCTIONS),
-                custom=core.CUSTOM)
+    return dict(profiles=presets.PROFILES, notations=worksheet.NOTATIONS, papers=worksheet.PAPERS,
+                keys=worksheet.ANSWER_KEY_PLACES,
+                limits=dict(problems=worksheet.MAX_PROBLEMS, versions=worksheet.MAX_VERSIONS,
+                            title=worksheet.MAX_TITLE, instructions=worksheet.MAX_INSTRUCTIONS),
+                custom=worksheet.CUSTOM)

@@ -1,6 +1,8 @@
 """The shape of app/'s imports, read from the source with `ast`: no module imports
 itself through others (no cycle, TYPE_CHECKING and function-level imports
-included), and the core imports nothing of the app and no web framework."""
+included), and the layers only import downwards: the core imports nothing of
+the app and no web framework; the presentation package (Flask-free, like the
+core) imports the core but not the web layer."""
 
 from __future__ import annotations
 
@@ -93,8 +95,9 @@ def test_app_has_no_import_cycle():
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
-# Each Flask-free layer and what of the app it may import.
-LAYERS = {"app.core": ("app.core",)}
+# Each Flask-free layer and what of the app it may import: the core, the domain
+# alone; the presentation, the core.
+LAYERS = {"app.core": ("app.core",), "app.present": ("app.core", "app.present")}
 
 
 @pytest.mark.parametrize("layer", LAYERS)

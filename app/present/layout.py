@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .answers import Answers, field_id
-from .grading import Mark, Report
-from .parsing import BLANK, Entry
-from .problem import AFFINE, ANSWER_NAMES, Problem, solve
-from .wording import cell_label
-from .working import Working
+from ..core.answers import Answers, field_id
+from ..core.grading import Mark, Report
+from ..core.parsing import BLANK, Entry
+from ..core.problem import AFFINE, ANSWER_NAMES, Problem, solve
+from ..core.wording import cell_label
+from ..core.working import Working
 
 VIEWS = ("grid", "numpy")
 

@@ -9,13 +9,14 @@ gets only the marks (`marks.check_answer`), drawn by the page's own macros.
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, request, url_for
 
+from .contexts import ProblemPage, StartPage, render
 from .core import presets, problem_request
 from .core.answers import answers_from_form, blank_answers, cell_of
-from .core.codes import CodeError, display, load
+from .core.codes import MAX_TYPED, CodeError, Generated, display, load
 from .core.grading import grade
-from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
+from .core.problem import ANSWER_NAMES, DIMENSIONS, MAX_SIZE, MIN_SIZE, ProblemError
 from .core.working import working
 from .marks import check_answer
 from .present import layout
@@ -51,7 +52,7 @@ def open_code():
     try:
         code = load(typed).code
     except CodeError as error:
-        return _start_page(str(error), typed=typed[:240], status=400)
+        return _start_page(str(error), typed=typed[:MAX_TYPED], status=400)
     return redirect(url_for("practice.problem", code=display(code)))
 
 
@@ -60,7 +61,7 @@ def problem(code: str):
     try:
         loaded = load(code)
     except CodeError as error:
-        return _start_page(str(error), typed=code[:240], status=404)
+        return _start_page(str(error), typed=code[:MAX_TYPED], status=404)
     problem, generated = loaded.problem, loaded.generated
     shown = display(loaded.code)
     if shown != code:
@@ -83,15 +84,24 @@ def problem(code: str):
         response = make_response(check_answer(attempt))
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
-        page = render_template(
-            "_work.html" if htmx else "practice.html", code=shown, problem=problem, generated=generated,
-            preset=generated.preset if generated else None, view=_view(), attempt=attempt, layout=layout,
-            presets=presets.PROFILES)
-        response = make_response(page)
+        response = make_response(render("_work.html" if htmx else "practice.html",
+                                        _problem_page(shown, generated, attempt, htmx)))
     response.headers["Vary"] = "HX-Request"
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _problem_page(code: str, generated: Generated | None, attempt: layout.Attempt,
+                  fragment: bool) -> ProblemPage:
+    view = _view()
+    report = attempt.report
+    return ProblemPage(
+        code=code, generated=generated, preset=generated.preset if generated else None,
+        presets=presets.PROFILES, sizes=generated.sizes if generated else attempt.problem.sizes, view=view,
+        attempt=attempt, parts=layout.equations(attempt) if view == "numpy" else layout.staircase(attempt),
+        hint_menu=layout.hint_menu(attempt), score=report.summary() if report else None,
+        invalid=layout.invalid_cells(report), fragment=fragment)
 
 
 def _revealed(form) -> frozenset[str]:
@@ -128,9 +138,8 @@ def _size_arg(text: str):
     try:
         return int(text)
     except ValueError:
-        raise ProblemError("Sizes are whole numbers from 1 to 6.") from None
+        raise ProblemError(f"Sizes are whole numbers from {MIN_SIZE} to {MAX_SIZE}.") from None
 
 
 def _start_page(message: str, typed: str = "", status: int = 200):
-    page = render_template("start.html", message=message, typed=typed, presets=presets.PROFILES)
-    return page, status
+    return render("start.html", StartPage(message=message, typed=typed, presets=presets.PROFILES)), status

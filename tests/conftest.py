@@ -19,7 +19,11 @@ TIERS = {"browser", "system"}
 
 
 def pytest_collection_modifyitems(config, items):
-    untiered = [item.nodeid for item in items if SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+    def fixtures(item) -> set[str]:  # the fixtures a test asks for, not its parameters
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return set(getattr(item, "fixturenames", ())) - set(params)
+
+    untiered = [item.nodeid for item in items if SLOW_FIXTURES & fixtures(item)
                 and not TIERS & {mark.name for mark in item.iter_markers()}]
     if untiered:
         raise pytest.UsageError("mark these tests browser or system, since they start a server or a "

@@ -43,6 +43,9 @@ GENERATED_LENGTH = 10
 SIZE_BITS = 3
 # The longest custom code (every size 6, values up to 99) is 191 symbols.
 MAX_CODE_LENGTH = 200
+# Characters of a code as typed: the longest in groups of five (229) with room to
+# spare. The code box holds no more, and an error page shows no more of it back.
+MAX_TYPED = 240
 
 
 class CodeError(ValueError):
@@ -252,3 +255,4 @@ def _load(code: str) -> Loaded:
 
 
 assert 7 + _values_length(_value_count(Sizes(*(MAX_SIZE,) * 4)), 2 * MAX_VALUE + 1) <= MAX_CODE_LENGTH
+assert len(display("G" * 191)) <= MAX_TYPED

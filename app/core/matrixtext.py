@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .parsing import parse
-from .problem import ProblemError
+from .problem import MAX_SIZE, ProblemError
 
 MAX_TEXT = 2000  # characters in one matrix box: 36 values need far fewer
 _ROW = re.compile(r"\[([^\[\]]*)\]")
@@ -31,7 +31,7 @@ def parse_matrix(name: str, text: str, vector: bool = False) -> list:
     """A list of rows of ints (or a flat list when `vector`), or a ProblemError
     naming the box and what is wrong with it."""
     if len(text) > MAX_TEXT:
-        raise ProblemError(f"{name} is too long: a matrix here has at most 36 numbers.")
+        raise ProblemError(f"{name} is too long: a matrix here has at most {MAX_SIZE ** 2} numbers.")
     rows = rows_of(text)
     if not rows:
         raise ProblemError(f"{name} is empty: type its numbers, one row per line.")

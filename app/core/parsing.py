@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
+MAX_CELL_TEXT = 16  # the cells' maxlength: room to type a slip, never a paragraph
 MAX_ECHO = 64  # characters of a bad entry shown back; the rest is cut, never stored
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u2012": "-"})
 _INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
@@ -47,12 +48,9 @@ def whole_numbers(grid) -> list[list[int]] | None:
 def parse(raw: object) -> Entry:
     """An Entry for a form string, a JSON number, a JSON string or None."""
     # A class types the same few short numbers over and over: each is read once.
-    if (type(raw) is str and len(raw) <= _REMEMBERED_LENGTH) or (type(raw) is int and -10**7 < raw < 10**7):
+    if (type(raw) is str and len(raw) <= MAX_CELL_TEXT) or (type(raw) is int and -10**7 < raw < 10**7):
         return _remembered(raw)
     return _read(raw)
-
-
-_REMEMBERED_LENGTH = 16  # the cells' maxlength: longer text is never worth keeping
 
 
 @lru_cache(maxsize=4096)

@@ -3,8 +3,11 @@
 Teachers copy exercises from textbooks, spreadsheets and notebooks, so a
 matrix may come as lines of values separated by spaces, commas, semicolons or
 tabs, or as NumPy prints it: ``[[-1 -5 -5] [ 3  2  1]]``, on one line or many.
-The page's paste-into-a-grid feature (static/handgrid.js) splits text by the
-same rules. Numbers are read by the same forgiving reader as answers.
+How text splits into rows of values is this module's rule (`rows_of`): the
+custom form's boxes are read here, with or without JavaScript. Pasting into a
+grid on the page (static/handgrid.js, rowsOf) repeats the rule in the browser,
+and tests/test_browser.py holds the two to the same rows. Numbers are read by
+the same forgiving reader as answers.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The code passes ruff (pyflakes, pycodestyle, import order, bugbear) as configured in pyproject.toml."""
+"""The code passes ruff (pyflakes, pycodestyle, import order, bugbear) and mypy (strict on the
+core and the presentation package), both as configured in pyproject.toml."""
 
 import subprocess
 import sys
@@ -16,3 +17,10 @@ def test_ruff_finds_nothing():
     result = subprocess.run([str(ruff), "check", "app", "tests", "tools", "gunicorn.conf.py"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing():
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout

@@ -146,7 +146,7 @@ def custom_code(problem: Problem) -> str:
 
 
 def _value_count(sizes: Sizes) -> int:
-    i, h, o, b = (getattr(sizes, name) for name in DIMENSIONS)
+    i, h, o, b = sizes.inputs, sizes.hidden, sizes.outputs, sizes.batch
     return h * i + h + o * h + o + i * b
 
 

@@ -61,6 +61,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -69,13 +70,16 @@ from .parsing import whole_numbers
 from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, layer, solve
 from .wording import number, product
 
-KINDS = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
-         "sign_slip", "off_by_one_term")
+Kind = Literal["no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong", "sign_slip",
+               "off_by_one_term"]
+KINDS: tuple[Kind, ...] = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
+                           "sign_slip", "off_by_one_term")
+assert KINDS == get_args(Kind)
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    kind: str  # one of KINDS
+    kind: Kind
     message: str  # one sentence for the student, 1-based, with a true minus sign
 
     def as_dict(self) -> dict[str, str]:
@@ -287,11 +291,11 @@ def _dot(left: Sequence[int], right: Sequence[int]) -> int:
 
 
 Check = Callable[..., str | None]
-_AFFINE_CHECKS: dict[str, Check] = {
+_AFFINE_CHECKS: dict[Kind, Check] = {
     "no_bias": _no_bias, "wrong_pair": _wrong_pair, "transposed": _column_of_w,
     "sign_slip": _sign_slip, "off_by_one_term": _off_by_one_term,
 }
-_RELU_CHECKS: dict[str, Check] = {
+_RELU_CHECKS: dict[Kind, Check] = {
     "relu_missed": _relu_missed, "relu_wrong": _relu_wrong, "sign_slip": _sign_slip,
 }
 

@@ -45,7 +45,8 @@ class _Draw:
 
     def choose(self, table: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
         count = int(np.prod(shape))
-        return np.asarray(table, dtype=np.int64)[self.below(len(table), count)].reshape(shape)
+        chosen: np.ndarray = np.asarray(table, dtype=np.int64)[self.below(len(table), count)]
+        return chosen.reshape(shape)
 
     def between(self, low: int, high: int, count: int) -> np.ndarray:
         return low + self.below(high - low + 1, count)
@@ -105,7 +106,8 @@ def _inputs(draw: _Draw, profile: Profile, sizes: Sizes) -> np.ndarray:
     return np.array(digits, dtype=np.int64)
 
 
-def _layer(draw: _Draw, profile: Profile, inputs: np.ndarray, rows: int, strict: bool):
+def _layer(draw: _Draw, profile: Profile, inputs: np.ndarray, rows: int,
+           strict: bool) -> tuple[np.ndarray, np.ndarray] | None:
     """[W | b] for one layer whose pre-activation stays within the profile's bound
     and has work for ReLU: a negative and a positive entry. A 1x1 result, which
     cannot have both, is positive; so is a one-row result when not `strict`,

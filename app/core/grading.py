@@ -18,28 +18,31 @@ same `layer`/`relu`, so there is one implementation of the network.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 from .answers import Answers, field_ids
-from .diagnosis import diagnose_cells
+from .diagnosis import Kind, diagnose_cells
 from .parsing import Entry, whole_numbers
 from .problem import ANSWER_NAMES, SOURCE, Problem, layer, solve
 
-STATUSES = ("correct", "carried", "wrong", "invalid", "blank")
+# A cell's status (see the module docstring); "revealed" is never counted as work.
+Status = Literal["correct", "carried", "wrong", "invalid", "blank", "revealed"]
+STATUSES: tuple[Status, ...] = ("correct", "carried", "wrong", "invalid", "blank")
 
 
 class Mark(NamedTuple):
     """A cell's status and the sentence shown beside it. A named tuple: a page
     remembers how it drew each (cell, mark), so marks are hashed as often as made."""
 
-    status: str
+    status: Status
     message: str
-    diagnosis: str | None = None  # for a wrong cell: the likely slip (diagnosis.KINDS)
+    diagnosis: Kind | None = None  # for a wrong cell: the likely slip
 
 
 REVEALED = Mark("revealed", "Revealed: the solution, not your own work.")
@@ -50,23 +53,29 @@ CARRIED = {name: Mark("carried", f"Follows from your {source}: error carried for
            for name, source in SOURCE.items()}
 
 
+# How the summary names each status but "correct", in the order it lists them.
+_SUMMARY_WORDS: tuple[tuple[Status, str], ...] = (
+    ("carried", "carried forward"), ("wrong", "wrong"), ("invalid", "invalid"), ("blank", "blank"),
+    ("revealed", "revealed"))
+
+
 @dataclass(frozen=True)
 class Report:
     marks: dict[str, list[list[Mark]]]
-    counts: Counter
+    counts: Counter[Status]
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def cells(self):
+    def cells(self) -> Iterator[tuple[str, int, int, Mark]]:
         """(matrix name, row, column, mark) for every cell, in reading order."""
         for name, grid in self.marks.items():
             for i, row in enumerate(grid):
                 for j, mark in enumerate(row):
                     yield name, i, j, mark
 
-    def rows(self, skip: frozenset[str] = frozenset()):
+    def rows(self, skip: frozenset[str] = frozenset()) -> Iterator[tuple[tuple[str, ...], tuple[Mark, ...]]]:
         """(field ids, marks) of every row in reading order, but those of the matrices in `skip`."""
         for name, grid in self.marks.items():
             if name not in skip:
@@ -75,9 +84,7 @@ class Report:
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
         parts = [f"{self.counts['correct']} of {self.total} correct"]
-        extra = (("carried", "carried forward"), ("wrong", "wrong"),
-                 ("invalid", "invalid"), ("blank", "blank"), ("revealed", "revealed"))
-        parts += [f"{self.counts[key]} {words}" for key, words in extra if self.counts[key]]
+        parts += [f"{self.counts[status]} {words}" for status, words in _SUMMARY_WORDS if self.counts[status]]
         return ", ".join(parts)
 
 
@@ -104,7 +111,9 @@ class _Carried:
         if own_h is None:
             rows, cols = self.problem.sizes.answer_shape("y_z")
             return [[None] * cols for _ in range(rows)]
-        return layer(self.problem.W2, np.array(own_h, dtype=np.int64), self.problem.b2).tolist()
+        carried: list[list[int | None]] = layer(self.problem.W2, np.array(own_h, dtype=np.int64),
+                                                self.problem.b2).tolist()
+        return carried
 
 
 def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:

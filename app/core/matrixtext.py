@@ -30,7 +30,7 @@ def rows_of(text: str) -> list[list[str]]:
     return [row for row in rows if row]
 
 
-def parse_matrix(name: str, text: str, vector: bool = False) -> list:
+def parse_matrix(name: str, text: str, vector: bool = False) -> list[int] | list[list[int]]:
     """A list of rows of ints (or a flat list when `vector`), or a ProblemError
     naming the box and what is wrong with it."""
     if len(text) > MAX_TEXT:

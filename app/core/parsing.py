@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
 MAX_CELL_TEXT = 16  # the cells' maxlength: room to type a slip, never a paragraph
@@ -39,10 +40,12 @@ class Entry(NamedTuple):
 BLANK = Entry()
 
 
-def whole_numbers(grid) -> list[list[int]] | None:
+def whole_numbers(grid: Sequence[Sequence[Entry]]) -> list[list[int]] | None:
     """A grid of entries as its numbers, or None unless every entry holds one."""
     values = [[entry.value for entry in row] for row in grid]
-    return None if any(value is None for row in values for value in row) else values
+    if any(value is None for row in values for value in row):
+        return None
+    return cast(list[list[int]], values)
 
 
 def parse(raw: object) -> Entry:

@@ -11,9 +11,10 @@ computed; the grader, the API and the pages all take their answers from it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class Problem:
         # Worked out once: `solve` and the code cache look a problem up on every request.
         return hash(tuple(getattr(self, name).tobytes() for name in GIVEN_NAMES))
 
-    def as_lists(self) -> dict[str, list]:
+    def as_lists(self) -> dict[str, list[Any]]:
         return {name: getattr(self, name).tolist() for name in GIVEN_NAMES}
 
 
@@ -132,9 +133,10 @@ class Solution:
             getattr(self, name).setflags(write=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return getattr(self, name)
+        answer: np.ndarray = getattr(self, name)
+        return answer
 
-    def as_lists(self) -> dict[str, list]:
+    def as_lists(self) -> dict[str, list[Any]]:
         return {name: self[name].tolist() for name in ANSWER_NAMES}
 
     @cached_property
@@ -145,12 +147,14 @@ class Solution:
 
 
 def relu(values: np.ndarray) -> np.ndarray:
-    return np.maximum(values, 0)
+    activated: np.ndarray = np.maximum(values, 0)
+    return activated
 
 
 def layer(weights: np.ndarray, inputs: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """One pre-activation: every column of `inputs` through [weights | bias]."""
-    return weights @ inputs + bias[:, None]
+    pre_activation: np.ndarray = weights @ inputs + bias[:, None]
+    return pre_activation
 
 
 @lru_cache(maxsize=4096)
@@ -164,7 +168,7 @@ def solve(problem: Problem) -> Solution:
     return Solution(h_z=h_z, h=h, y_z=y_z, y=relu(y_z))
 
 
-def problem_from_lists(data: dict) -> Problem:
+def problem_from_lists(data: Mapping[str, object]) -> Problem:
     """Build a custom problem from nested lists, with plain messages for every mistake.
 
     Shapes are checked against each other the way a student would meet them:

@@ -52,7 +52,7 @@ class Working:
     input_col: tuple[str, int] | None = None
     source: tuple[str, int, int] | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The JSON body of ``GET /api/problems/<code>/working``."""
         return {
             "matrix": self.matrix,
@@ -106,8 +106,8 @@ def working(problem: Problem, matrix: str, row: int, col: int) -> Working:
 
 def _check_index(what: str, index: object, size: int, matrix: str) -> None:
     # bool is an int subclass, but `row=True` is a caller's mistake, not row 1.
-    whole = isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_))
-    if not whole or not 0 <= index < size:
+    if (isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer))
+            or not 0 <= index < size):
         unit = ("row" if what == "row" else "column") + ("" if size == 1 else "s")
         raise ValueError(
             f"{what} must be a whole number from 0 to {size - 1} for {matrix} (it has {size} {unit})."

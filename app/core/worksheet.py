@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +95,8 @@ def _clean_text(value: str) -> str:
     return " ".join(kept.split())
 
 
-def _whole(args: Mapping[str, str], name: str, low: int, high: int, what: str, errors: list[str]):
+def _whole(args: Mapping[str, str], name: str, low: int, high: int, what: str,
+           errors: list[str]) -> int | None:
     text = str(args.get(name, DEFAULTS.get(name, ""))).strip()
     try:
         value = int(text)
@@ -109,7 +110,8 @@ def _whole(args: Mapping[str, str], name: str, low: int, high: int, what: str, e
     return value
 
 
-def _choice(args: Mapping[str, str], name: str, choices, what: str, errors: list[str]):
+def _choice(args: Mapping[str, str], name: str, choices: Collection[str], what: str,
+            errors: list[str]) -> str | None:
     value = str(args.get(name, DEFAULTS[name]))
     if value not in choices:
         errors.append(f"{what} is one of {', '.join(choices)}.")
@@ -125,10 +127,10 @@ def parse(args: Mapping[str, str], new_seed: Callable[[], int]) -> Settings:
     preset = _choice(args, "preset", [*presets.BY_NAME, CUSTOM], "The preset", errors)
     sizes = None
     if preset == CUSTOM:
-        values = {name: _whole(args, name, MIN_SIZE, MAX_SIZE, f"Sizes ({name})", errors)
-                  for name in DIMENSIONS}
-        if None not in values.values():
-            sizes = Sizes(**values)
+        values = [_whole(args, name, MIN_SIZE, MAX_SIZE, f"Sizes ({name})", errors) for name in DIMENSIONS]
+        whole = [value for value in values if value is not None]
+        if len(whole) == len(DIMENSIONS):
+            sizes = Sizes(*whole)
     elif preset is not None:
         sizes = presets.BY_NAME[preset].sizes
     problems = _whole(args, "problems", 1, MAX_PROBLEMS, "Problems per sheet", errors)
@@ -144,8 +146,9 @@ def parse(args: Mapping[str, str], new_seed: Callable[[], int]) -> Settings:
         errors.append(f"Instructions have at most {MAX_INSTRUCTIONS} characters; "
                       f"these have {len(instructions)}.")
     seed = new_seed() if "seed" not in args else _whole(args, "seed", 0, MAX_SEED, "Seeds", errors)
-    if errors:
-        raise WorksheetError(errors)
+    if (errors or preset is None or sizes is None or problems is None or versions is None
+            or notation is None or paper is None or answer_key is None or seed is None):
+        raise WorksheetError(errors)  # every None above has its message in errors
     settings = Settings(preset=preset, sizes=sizes, problems=problems, versions=versions,
                         notation=notation, title=title, instructions=instructions, paper=paper,
                         answer_key=answer_key, seed=seed)

@@ -15,15 +15,23 @@ A template only walks these blocks and draws each one with the grid macro.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal, TypeVar
+
+import numpy as np
 
 from ..core.answers import Answers, field_id
 from ..core.grading import Mark, Report
 from ..core.parsing import BLANK, Entry
-from ..core.problem import AFFINE, ANSWER_NAMES, Problem, solve
+from ..core.problem import AFFINE, ANSWER_NAMES, Problem, Solution, solve
 from ..core.wording import cell_label
 from ..core.working import Working
 
 VIEWS = ("grid", "numpy")
+# "given" numbers, "one" (the appended 1s), an "answer" to fill in, a "revealed" solution.
+CellKind = Literal["given", "one", "answer", "revealed"]
+# What a hint shades: its "target" cell, and the row of W and column of the input ("pair") it uses.
+Shade = Literal["target", "pair"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class Attempt:
 
 @dataclass(frozen=True)
 class Cell:
-    kind: str  # "given", "one" (the appended 1s), "answer" or "revealed"
+    kind: CellKind
     value: int | None = None
     field: str | None = None  # form field name of an answer cell, e.g. "h_z-1-2"
     label: str = ""  # what a screen reader says for the cell
@@ -49,7 +57,7 @@ class Cell:
     mark: Mark | None = None
     rule_left: bool = False  # the thin rule before a bias column
     rule_top: bool = False  # the thin rule above a row of 1s
-    shade: str = ""  # "pair" for the row of W and column of the input a hint uses, or "target"
+    shade: Shade | Literal[""] = ""
 
     @property
     def css(self) -> str:
@@ -87,7 +95,7 @@ class Arrow:
     text: str
 
 
-def _given(matrix, bias=None, ones_row: bool = False) -> list[list[Cell]]:
+def _given(matrix: np.ndarray, bias: np.ndarray | None = None, ones_row: bool = False) -> list[list[Cell]]:
     rows = []
     for i, row in enumerate(matrix.tolist()):
         cells = [Cell("given", value) for value in row]
@@ -108,7 +116,7 @@ def _answer(attempt: Attempt, name: str, note: str = "", ones_row: bool = False)
     for i, row in enumerate(attempt.answers[name]):
         rows.append([
             Cell("revealed" if revealed else "answer", field=field_id(name, i, j), entry=entry,
-                 value=int(solution[i, j]) if revealed else None,
+                 value=int(solution[i, j]) if solution is not None else None,
                  label=cell_label(name, i, j),
                  mark=attempt.report.marks[name][i][j] if attempt.report else None)
             for j, entry in enumerate(row)
@@ -122,47 +130,52 @@ def column_labels(count: int) -> list[str]:
     return [f"x{j + 1}" for j in range(count)]
 
 
-def _shaded(attempt: Attempt, items: list) -> list:
-    """The items with a hint's cells shaded, the "AI by Hand" way: the row of W
-    (its bias included) and the column of the input (its 1 included) that meet
-    at the cell, or for a ReLU cell the pre-activation it comes from."""
-    hint = attempt.hint
-    if hint is None:
-        return items
-    spots = {(hint.matrix, hint.row, hint.col): "target"}
+def _spots(hint: Working) -> dict[tuple[str, int, int], Shade]:
+    """The cells a hint shades, the "AI by Hand" way: the row of W (its bias
+    included) and the column of the input (its 1 included) that meet at the
+    cell, or for a ReLU cell the pre-activation it comes from."""
+    spots: dict[tuple[str, int, int], Shade] = {(hint.matrix, hint.row, hint.col): "target"}
     if hint.source:
         spots[hint.source] = "pair"
-    else:
+    elif hint.w_row and hint.input_col:
         w_name, row = hint.w_row
         input_name, col = hint.input_col
         spots.update({(w_name, row, c): "pair" for c in range(SPAN)})
         spots[(AFFINE[hint.matrix].bias, row, 0)] = "pair"  # b1 or b2 as a separate vector
         spots.update({(input_name, r, col): "pair" for r in range(SPAN)})
+    return spots
 
-    def shade(item):
-        if not isinstance(item, Block):
-            return item
-        rows = [[replace(cell, shade=spots.get((item.name, i, j), "")) for j, cell in enumerate(row)]
-                for i, row in enumerate(item.rows)]
-        return replace(item, rows=rows)
 
-    return [[shade(part) for part in item] if isinstance(item, list) else shade(item) for item in items]
+def _shaded(item: T, spots: dict[tuple[str, int, int], Shade]) -> T:
+    if not isinstance(item, Block):
+        return item
+    rows = [[replace(cell, shade=spots.get((item.name, i, j), "")) for j, cell in enumerate(row)]
+            for i, row in enumerate(item.rows)]
+    return replace(item, rows=rows)
 
 
 SPAN = 8  # more than any block's rows or columns (6, plus a row of 1s or a bias column)
 
 
-def staircase(attempt: Attempt):
+def staircase(attempt: Attempt) -> list[Block | Arrow]:
     """Blocks and arrows of the "AI by Hand" picture, each naming its grid area."""
-    return _shaded(attempt, _staircase(attempt))
+    parts = _staircase(attempt)
+    if attempt.hint is None:
+        return parts
+    spots = _spots(attempt.hint)
+    return [_shaded(part, spots) for part in parts]
 
 
-def equations(attempt: Attempt):
+def equations(attempt: Attempt) -> list[list[Block | str]]:
     """Lines of the plain notation: items are Blocks or operator strings."""
-    return _shaded(attempt, _equations(attempt))
+    lines = _equations(attempt)
+    if attempt.hint is None:
+        return lines
+    spots = _spots(attempt.hint)
+    return [[_shaded(item, spots) for item in line] for line in lines]
 
 
-def _staircase(attempt: Attempt):
+def _staircase(attempt: Attempt) -> list[Block | Arrow]:
     problem = attempt.problem
     return [
         Block("X", "X", _given(problem.X, ones_row=True), col_labels=column_labels(problem.sizes.batch)),
@@ -177,9 +190,12 @@ def _staircase(attempt: Attempt):
     ]
 
 
-def _equations(attempt: Attempt):
+def _equations(attempt: Attempt) -> list[list[Block | str]]:
     problem = attempt.problem
-    column = lambda vector: _given(vector[:, None])  # noqa: E731 - b as a column vector
+
+    def column(vector: np.ndarray) -> list[list[Cell]]:  # b as a column vector
+        return _given(vector[:, None])
+
     return [
         [_answer(attempt, "h_z"), "=", Block("W1", "W1", _given(problem.W1)), "·",
          Block("X", "X", _given(problem.X), col_labels=column_labels(problem.sizes.batch)), "+",
@@ -210,6 +226,6 @@ def hint_menu(attempt: Attempt) -> list[tuple[str, list[tuple[str, str, bool]]]]
     return menu
 
 
-def key_blocks(solution) -> list[Block]:
+def key_blocks(solution: Solution) -> list[Block]:
     """The four answer matrices filled in, as blocks of given numbers (an answer key)."""
     return [Block(name, name, _given(solution[name])) for name in ANSWER_NAMES]

@@ -11,11 +11,13 @@ two), and the PDF test prints the preview and holds Chromium to this plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ..core import worksheet
 from ..core.problem import Sizes
 from ..core.worksheet import Item, Settings, Version
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ class Worksheet:
         return sum(page.kind == "sheet" for page in self.pages)
 
 
-def _chunks(items: list, first: int, rest: int) -> list[list]:
+def _chunks(items: list[T], first: int, rest: int) -> list[list[T]]:
     chunks, start, size = [], 0, first
     while start < len(items):
         chunks.append(items[start:start + size])
@@ -232,9 +234,9 @@ def build(settings: Settings) -> Worksheet:
                 pages.append(Page("sheet", len(pages) + 1, version, part, len(chunks), items=chunk))
     if settings.answer_key != "none":
         entries = [(version, item) for version in all_versions for item in version.items]
-        chunks = _chunks(entries, key.per_page, key.per_page)
-        for part, chunk in enumerate(chunks, 1):
-            pages.append(Page("key", len(pages) + 1, None, part, len(chunks), entries=chunk))
+        key_chunks = _chunks(entries, key.per_page, key.per_page)
+        for part, entry_chunk in enumerate(key_chunks, 1):
+            pages.append(Page("key", len(pages) + 1, None, part, len(key_chunks), entries=entry_chunk))
     return Worksheet(settings, worksheet.set_code(settings), all_versions, sheet, key, pages)
 
 

@@ -246,8 +246,8 @@ def load(text: str) -> Loaded:
 @lru_cache(maxsize=4096)
 def _load(code: str) -> Loaded:
     # A class checks the same few problems again and again; problems are
-    # immutable (read-only arrays), so one copy serves every request. 4096
-    # problems take about 4 MB.
+    # immutable (read-only arrays), so one copy serves every request. What the
+    # bounded caches cost a worker is measured by `make loadtest` (docs/operations.md).
     found = _decode_generated(code) if code[0] == GENERATED else _decode_custom(code)
     if isinstance(found, Generated):
         return Loaded(code, generate(found.profile, found.sizes, found.seed), found)

@@ -15,6 +15,10 @@ BIND ?= 127.0.0.1:8000
 # schemathesis gives its parametrized tests one id, so some would never run.
 WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
+# Let Python keep compiled modules: pytest rewrites the asserts of its plugins
+# (schemathesis and hypothesis: about 380 modules) in every worker of every run
+# when this is set, as it may be on a machine that keeps its trees clean.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run test test-fast coverage browser wrk loadtest bench clean
 

@@ -15,6 +15,7 @@ A template only walks these blocks and draws each one with the grid macro.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -52,6 +53,7 @@ class Cell:
     kind: CellKind
     value: int | None = None
     field: str | None = None  # form field name of an answer cell, e.g. "h_z-1-2"
+    place: str = ""  # an answer cell's data attributes: its matrix, row and column (for the script)
     label: str = ""  # what a screen reader says for the cell
     entry: Entry = BLANK
     mark: Mark | None = None
@@ -115,7 +117,8 @@ def _answer(attempt: Attempt, name: str, note: str = "", ones_row: bool = False)
     rows = []
     for i, row in enumerate(attempt.answers[name]):
         rows.append([
-            Cell("revealed" if revealed else "answer", field=field_id(name, i, j), entry=entry,
+            Cell("revealed" if revealed else "answer", field=field_id(name, i, j), place=place(name, i, j),
+                 entry=entry,
                  value=int(solution[i, j]) if solution is not None else None,
                  label=cell_label(name, i, j),
                  mark=attempt.report.marks[name][i][j] if attempt.report else None)
@@ -124,6 +127,13 @@ def _answer(attempt: Attempt, name: str, note: str = "", ones_row: bool = False)
     if ones_row:
         rows.append([Cell("one", 1, rule_top=True) for _ in range(len(rows[0]))])
     return Block(name, name, rows, note=note, revealed=revealed)
+
+
+@lru_cache(maxsize=512)
+def place(name: str, i: int, j: int) -> str:
+    """An answer input's data attributes, written once per cell: the page's script
+    reads a cell's place from them, never from its id."""
+    return f'data-matrix="{name}" data-row="{i}" data-col="{j}"'
 
 
 def column_labels(count: int) -> list[str]:

@@ -1,5 +1,6 @@
 # Handgrid: `make run` installs everything and serves the app on
-# http://127.0.0.1:8000; `make test` installs everything and runs every test.
+# http://127.0.0.1:8000; `make test` installs everything and runs every test;
+# `make test-fast` runs the core and route tests alone (no browser, no server).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,8 +9,18 @@ HTMX := static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
 WRK ?= /usr/bin/wrk
 BIND ?= 127.0.0.1:8000
+# pytest-xdist: one worker per core. worksteal hands each worker a contiguous half
+# of the tests (so a module's fixtures are mostly set up once) and rebalances at
+# the end. Not loadscope or loadgroup: they merge tests that share a node id, and
+# schemathesis gives its parametrized tests one id, so some would never run.
+WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
+# Let Python keep compiled modules: pytest rewrites the asserts of its plugins
+# (schemathesis and hypothesis: about 380 modules) in every worker of every run
+# when this is set, as it may be on a machine that keeps its trees clean.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test browser wrk loadtest bench compare-servers lint clean
+.PHONY: install run test test-fast coverage browser wrk loadtest bench compare-servers clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -55,8 +66,18 @@ compare-servers: install wrk
 run: install
 	HANDGRID_BIND=$(BIND) $(BIN)/python -m app.server
 
+# Everything, on every core; then the few tests that hold a latency budget, alone.
 test: install browser wrk
-	$(BIN)/python -m pytest
+	$(PYTEST) -m "not alone"
+	$(BIN)/python -m pytest -m alone
+
+test-fast: install
+	$(PYTEST) -m "not browser and not system"
+
+# Line and branch coverage of app/ by the fast tier, in one process.
+coverage: install
+	$(BIN)/coverage run -m pytest -n 0 -q -m "not browser and not system"
+	$(BIN)/coverage report
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .hypothesis .coverage

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, url_for
 
-from .core import catalog
-from .core.codes import CodeError, display, load
-from .core.grading import AnswerError, answers_from_json, grade
+from .core import problem_request
+from .core.answers import AnswerError, answers_from_json
+from .core.codes import CodeError, Loaded, display, load
+from .core.grading import grade
 from .core.problem import MAX_SIZE, ProblemError, solve
 from .core.working import working
 
@@ -48,7 +49,7 @@ def _body() -> dict:
     return data
 
 
-def _load(code: str):
+def _load(code: str) -> Loaded:
     try:
         return load(code)
     except CodeError as error:
@@ -61,28 +62,27 @@ def _problem_json(code: str, problem) -> dict:
 
 @bp.post("/problems")
 def create():
-    code = catalog.code_for(_body())
-    _, problem, _ = load(code)
-    body = _problem_json(code, problem)
+    code = problem_request.code_for(_body())
+    body = _problem_json(code, load(code).problem)
     body["url"] = url_for("practice.problem", code=code)
     return body, 201, {"Location": url_for("api.show", code=code)}
 
 
 @bp.get("/problems/<code>")
 def show(code: str):
-    canonical, problem, _ = _load(code)
-    return _problem_json(canonical, problem)
+    loaded = _load(code)
+    return _problem_json(loaded.code, loaded.problem)
 
 
 @bp.get("/problems/<code>/solution")
 def solution(code: str):
-    _, problem, _ = _load(code)
+    problem = _load(code).problem
     return solve(problem).as_lists()
 
 
 @bp.get("/problems/<code>/working")
 def show_working(code: str):
-    _, problem, _ = _load(code)
+    problem = _load(code).problem
     args = request.args
     try:
         found = working(problem, args.get("matrix", ""), _index(args, "row"), _index(args, "col"))
@@ -100,7 +100,7 @@ def _index(args, name: str) -> int:
 
 @bp.post("/problems/<code>/check")
 def check(code: str):
-    _, problem, _ = _load(code)
+    problem = _load(code).problem
     report = grade(problem, answers_from_json(problem.sizes, _body()))
     cells = {
         name: [[{"status": mark.status, "message": mark.message, "diagnosis": mark.diagnosis}

@@ -9,8 +9,9 @@ the same `problem_from_lists`.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
+from .contexts import CustomPage, render
 from .core.codes import custom_code, display
 from .core.matrixtext import MAX_TEXT, parse_matrix
 from .core.problem import GIVEN_NAMES, ProblemError, problem_from_lists
@@ -29,7 +30,7 @@ EXAMPLE = {
 @bp.route("/custom", methods=["GET", "POST"])
 def form():
     if request.method == "GET":
-        return render_template("custom.html", boxes=EXAMPLE, error=None)
+        return render("custom.html", CustomPage(boxes=EXAMPLE, error=None))
     # Kept for the form as typed, but never more than a box can hold: the
     # reader refuses longer text with a message anyway.
     typed = {name: request.form.get(name, "")[: MAX_TEXT + 1] for name in GIVEN_NAMES}
@@ -38,5 +39,5 @@ def form():
                     for name in GIVEN_NAMES}
         code = display(custom_code(problem_from_lists(matrices)))
     except ProblemError as error:
-        return render_template("custom.html", boxes=typed, error=str(error)), 400
+        return render("custom.html", CustomPage(boxes=typed, error=str(error))), 400
     return redirect(url_for("practice.problem", code=code), 303)

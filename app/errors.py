@@ -6,8 +6,10 @@ exception and still answers in the same two shapes.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .contexts import ErrorPage, render
 
 MESSAGES = {
     400: "The request could not be read.",
@@ -25,7 +27,7 @@ def wants_json() -> bool:
 def respond(status: int, message: str):
     if wants_json():
         return {"error": message}, status
-    return render_template("error.html", status=status, message=message), status
+    return render("error.html", ErrorPage(status=status, message=message)), status
 
 
 def init_app(app: Flask) -> None:

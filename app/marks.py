@@ -18,8 +18,8 @@ from flask import current_app
 from jinja2 import Environment
 from markupsafe import Markup
 
-from .core import layout
-from .core.layout import Work
+from .present import layout
+from .present.layout import Attempt
 
 
 @lru_cache(maxsize=8192)
@@ -40,14 +40,14 @@ def _score_and_state(env: Environment, score: str, invalid: tuple) -> Markup:
     return module.summary(score, invalid, True) + module.check_state(True, True)
 
 
-def check_answer(work: Work) -> Markup:
+def check_answer(attempt: Attempt) -> Markup:
     """The answer to Check with htmx: only what a check changes, each piece
     swapped in by id (out of band), so the inputs, the caret and the focus stay
     exactly as the student left them: the score line, the check state and the
     markbox of every cell but those of revealed matrices."""
     env = current_app.jinja_env
-    report = work.report
+    report = attempt.report
     head = _score_and_state(env, report.summary(), tuple(layout.invalid_cells(report)))
-    rows = starmap(partial(_sent_row, env), report.rows(work.revealed))
+    rows = starmap(partial(_sent_row, env), report.rows(attempt.revealed))
     # Every piece is made of Markup: a plain join keeps it so, without escaping each again.
     return Markup("\n".join((head, *rows)))

@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, request, url_for
 
-from .core import catalog, layout, presets
-from .core.codes import CodeError, display, load
-from .core.grading import answers_from_form, blank_answers, cell_of, grade
-from .core.problem import ANSWER_NAMES, DIMENSIONS, ProblemError
+from .contexts import ProblemPage, StartPage, render
+from .core import presets, problem_request
+from .core.answers import answers_from_form, blank_answers, cell_of
+from .core.codes import MAX_TYPED, CodeError, Generated, display, load
+from .core.grading import grade
+from .core.problem import ANSWER_NAMES, DIMENSIONS, MAX_SIZE, MIN_SIZE, ProblemError
 from .core.working import working
 from .marks import check_answer
+from .present import layout
 
 bp = Blueprint("practice", __name__)
 
@@ -36,9 +39,9 @@ def new():
     try:
         if any(name in args for name in DIMENSIONS):
             sizes = {name: _size_arg(args.get(name, "")) for name in DIMENSIONS}
-            code = catalog.code_for({"sizes": sizes})
+            code = problem_request.code_for({"sizes": sizes})
         else:
-            code = catalog.code_for({"preset": args.get("preset", presets.DEFAULT.name)})
+            code = problem_request.code_for({"preset": args.get("preset", presets.DEFAULT.name)})
     except ProblemError as error:
         return _start_page(str(error), status=400)
     view = _view()
@@ -50,19 +53,20 @@ def open_code():
     """Where the "open a code" form goes: to the problem, or back with a message."""
     typed = request.args.get("code", "")
     try:
-        code, _, _ = load(typed)
+        code = load(typed).code
     except CodeError as error:
-        return _start_page(str(error), typed=typed[:240], status=400)
+        return _start_page(str(error), typed=typed[:MAX_TYPED], status=400)
     return redirect(url_for("practice.problem", code=display(code)))
 
 
 @bp.route("/p/<code>", methods=["GET", "POST"])
 def problem(code: str):
     try:
-        canonical, problem, generated = load(code)
+        loaded = load(code)
     except CodeError as error:
-        return _start_page(str(error), typed=code[:240], status=404)
-    shown = display(canonical)
+        return _start_page(str(error), typed=code[:MAX_TYPED], status=404)
+    problem, generated = loaded.problem, loaded.generated
+    shown = display(loaded.code)
     if shown != code:
         # The query string goes along as it came: as url_for keywords, a "code" or
         # "_external" in it would clash with the real ones or change the address.
@@ -81,16 +85,13 @@ def problem(code: str):
     answers = answers_from_form(problem.sizes, form.to_dict()) if posted else blank_answers(problem.sizes)
     revealed = _revealed(form) if posted else frozenset()
     report = grade(problem, answers, revealed) if checked else None
-    work = layout.Work(problem, answers, report, revealed, _hint(problem, form) if posted else None)
+    attempt = layout.Attempt(problem, answers, report, revealed, _hint(problem, form) if posted else None)
     if htmx and form.get("action") == "check":
-        response = make_response(check_answer(work))
+        response = make_response(check_answer(attempt))
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
-        page = render_template(
-            "_work.html" if htmx else "practice.html", code=shown, problem=problem, generated=generated,
-            preset=generated.preset if generated else None, view=_view(), work=work, layout=layout,
-            presets=presets.PROFILES)
-        response = make_response(page)
+        response = make_response(render("_work.html" if htmx else "practice.html",
+                                        _problem_page(shown, generated, attempt, htmx)))
     response.headers["Vary"] = "HX-Request"
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
@@ -124,12 +125,20 @@ def _remembered_pages():
 
 
 def _draw_blank_page(shown: str, view: str, url_root: str, problem, generated) -> tuple[str, str]:
-    work = layout.Work(problem, blank_answers(problem.sizes))
-    page = render_template(
-        "practice.html", code=shown, problem=problem, generated=generated,
-        preset=generated.preset if generated else None, view=view, work=work, layout=layout,
-        presets=presets.PROFILES)
+    attempt = layout.Attempt(problem, blank_answers(problem.sizes))
+    page = render("practice.html", _problem_page(shown, generated, attempt, fragment=False, view=view))
     return page, hashlib.sha256(page.encode()).hexdigest()[:20]
+
+def _problem_page(code: str, generated: Generated | None, attempt: layout.Attempt,
+                  fragment: bool) -> ProblemPage:
+    view = _view()
+    report = attempt.report
+    return ProblemPage(
+        code=code, generated=generated, preset=generated.preset if generated else None,
+        presets=presets.PROFILES, sizes=generated.sizes if generated else attempt.problem.sizes, view=view,
+        attempt=attempt, parts=layout.equations(attempt) if view == "numpy" else layout.staircase(attempt),
+        hint_menu=layout.hint_menu(attempt), score=report.summary() if report else None,
+        invalid=layout.invalid_cells(report), fragment=fragment)
 
 
 def _revealed(form) -> frozenset[str]:
@@ -166,9 +175,8 @@ def _size_arg(text: str):
     try:
         return int(text)
     except ValueError:
-        raise ProblemError("Sizes are whole numbers from 1 to 6.") from None
+        raise ProblemError(f"Sizes are whole numbers from {MIN_SIZE} to {MAX_SIZE}.") from None
 
 
 def _start_page(message: str, typed: str = "", status: int = 200):
-    page = render_template("start.html", message=message, typed=typed, presets=presets.PROFILES)
-    return page, status
+    return render("start.html", StartPage(message=message, typed=typed, presets=presets.PROFILES)), status

@@ -1,5 +1,6 @@
-"""Template helpers: how numbers look, and static URLs that carry a hash of
-their file, so browsers can keep them for a year and still never see a stale one."""
+"""Template helpers: the number filter (core.wording.number, as the core writes
+numbers), and static URLs that carry a hash of their file, so browsers can keep
+them for a year and still never see a stale one."""
 
 from __future__ import annotations
 
@@ -10,12 +11,7 @@ from pathlib import Path
 from flask import Flask, Response, request, url_for
 
 from . import marks
-
-
-def number(value: int) -> str:
-    """Negative numbers with a true minus sign (U+2212), as in print: it is as
-    wide as a digit in tabular figures, so columns line up."""
-    return f"\u2212{-value}" if value < 0 else str(value)
+from .core.wording import number
 
 
 @lru_cache(maxsize=64)

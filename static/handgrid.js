@@ -23,15 +23,15 @@
     });
   }
 
-  // An answer cell's id is "<matrix>-<row>-<column>", e.g. "h_z-1-2".
+  // An answer cell's input carries its place: data-matrix, data-row, data-col.
   function position(input) {
-    var match = /^(h_z|h|y_z|y)-(\d+)-(\d+)$/.exec(input.id || "");
-    return match && { matrix: match[1], row: +match[2], col: +match[3] };
+    var place = input.dataset;
+    return place.matrix ? { matrix: place.matrix, row: +place.row, col: +place.col } : null;
   }
 
   function cell(matrix, row, col) {
-    var found = document.getElementById(matrix + "-" + row + "-" + col);
-    return found && found.tagName === "INPUT" && !found.readOnly ? found : null;
+    return document.querySelector('input[data-matrix="' + matrix + '"][data-row="' + row +
+                                  '"][data-col="' + col + '"]');
   }
 
   function moveTo(target) {
@@ -58,6 +58,8 @@
 
   // Rows of numbers from pasted text: lines of values separated by spaces,
   // commas, semicolons or tabs, or NumPy's printed form "[[-1 -5] [ 3  2]]".
+  // The rule is app/core/matrixtext.py's (rows_of); this repeats it for pasting,
+  // and tests/test_browser.py holds the two to the same rows.
   function rowsOf(text) {
     var rows;
     var bracketed = text.match(/\[[^\[\]]*\]/g);
@@ -96,7 +98,7 @@
   document.addEventListener("focusin", function (event) {
     var menu = document.getElementById("hint-cell");
     if (menu && event.target.tagName === "INPUT" && position(event.target)) {
-      menu.value = event.target.id;
+      menu.value = event.target.name;  // the menu's values are the cells' field names
     }
   });
 

@@ -12,6 +12,23 @@ import pytest
 from app import create_app
 from tools import serving
 
+# Fixtures that start a real server or a browser; a test that uses one belongs to a
+# slow tier, so that `make test-fast` (-m "not browser and not system") never starts one.
+SLOW_FIXTURES = {"server_url", "browser", "page"}
+TIERS = {"browser", "system"}
+
+
+def pytest_collection_modifyitems(config, items):
+    def fixtures(item) -> set[str]:  # the fixtures a test asks for, not its parameters
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return set(getattr(item, "fixturenames", ())) - set(params)
+
+    untiered = [item.nodeid for item in items if SLOW_FIXTURES & fixtures(item)
+                and not TIERS & {mark.name for mark in item.iter_markers()}]
+    if untiered:
+        raise pytest.UsageError("mark these tests browser or system, since they start a server or a "
+                                "browser: " + ", ".join(untiered))
+
 
 @pytest.fixture
 def app():

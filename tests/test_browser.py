@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from app.core.matrixtext import rows_of
 from app.core.problem import ANSWER_NAMES
 
 pytestmark = pytest.mark.browser
@@ -233,6 +234,33 @@ def test_pasting_a_matrix_fills_the_grid_from_that_cell(page, server_url, text):
         }""", text)
     values = [[page.locator(f"#h-{i}-{j}").input_value() for j in range(3)] for i in range(4)]
     assert values == [["", "", ""], ["-1", "-5", "-5"], ["3", "2", "1"], ["", "", ""]]
+
+
+# matrixtext.rows_of owns how text splits into rows of values (the custom form's
+# boxes); handgrid.js repeats the rule for pasting into a grid and must agree.
+SPLITS = ["1 2 3\n4 5 6", "1,2,3\r\n\r\n4, 5, 6\n", "1\t2\n3\t4", "[[-1 -5 -5]\n [ 3  2  1]]",
+          "array([[1, 2], [3, 4]])", "1; 2", "[[7 8] [9 10]]", " 7 \n\n 8;9 "]
+
+
+def test_pasting_splits_text_as_the_custom_form_reads_it(page, server_url):
+    code, _ = new_classic(server_url, seed=27)
+    page.goto(f"{server_url}/p/{code}")
+    for text in SPLITS:
+        rows = rows_of(text)
+        grid = page.evaluate(
+            """text => {
+                const cells = [...document.querySelectorAll('input[data-matrix="h"]')];
+                cells.forEach(cell => { cell.value = ''; });
+                const data = new DataTransfer();
+                data.setData('text/plain', text);
+                document.getElementById('h-0-0').dispatchEvent(
+                    new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+                const at = (i, j) => document.getElementById(`h-${i}-${j}`).value;
+                return [0, 1, 2, 3].map(i => [0, 1, 2].map(j => at(i, j)));
+            }""", text)
+        expected = [[rows[i][j] if i < len(rows) and j < len(rows[i]) else "" for j in range(3)]
+                    for i in range(4)]
+        assert grid == expected, text
 
 
 def test_reveal_and_hide_keep_the_students_typing(page, server_url):

@@ -17,14 +17,32 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from app.core import generate, presets
-from app.core.diagnosis import KINDS, Diagnosis, diagnose, diagnose_all
-from app.core.grading import Mark, answers_from_json, grade
+from app.core.answers import answers_from_json
+from app.core.diagnosis import KINDS, Diagnosis, diagnose_cells
+from app.core.grading import Mark, grade
 from app.core.problem import ANSWER_NAMES, Problem, Sizes
 
 ORDER = ["no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
          "sign_slip", "off_by_one_term"]
 MINUS = "\u2212"
 PROPERTY = settings(derandomize=True, deadline=None, max_examples=150)
+
+
+# ---------------------------------------------------------------- asking diagnosis
+
+def diagnose(problem: Problem, answers, name: str, i: int, j: int) -> Diagnosis | None:
+    """One cell's diagnosis, asked for alone."""
+    return diagnose_cells(problem, answers, [(name, i, j)])[name, i, j]
+
+
+def diagnose_all(problem: Problem, answers, marks=None) -> dict[str, list[list[Diagnosis | None]]]:
+    """A diagnosis (or None) for every cell of the four matrices; given grading's
+    marks, only the cells marked wrong are asked for, as grading asks."""
+    wanted = [(name, i, j) for name in ANSWER_NAMES for i, row in enumerate(answers[name])
+              for j in range(len(row)) if marks is None or marks[name][i][j].status == "wrong"]
+    found = diagnose_cells(problem, answers, wanted)
+    return {name: [[found.get((name, i, j)) for j in range(len(row))] for i, row in enumerate(answers[name])]
+            for name in ANSWER_NAMES}
 
 
 # ---------------------------------------------------------------- the reference, again
@@ -485,9 +503,9 @@ def test_cells_that_are_not_explained_get_no_diagnosis(changes, name, i, j):
 def test_diagnose_all_only_looks_at_cells_marked_wrong():
     answers = hand({("h_z", 1, 0): 4, ("h_z", 0, 1): -7})
     report = grade(HAND, answers)
-    statuses = {n: [[m.status for m in row] for row in report.marks[n]] for n in ANSWER_NAMES}
-    statuses["h_z"][0][1] = "correct"  # pretend: diagnose_all must trust the statuses
-    found = diagnose_all(HAND, answers, statuses)
+    pretended = {n: [list(row) for row in report.marks[n]] for n in ANSWER_NAMES}
+    pretended["h_z"][0][1] = Mark("correct", "Correct.")  # pretend: diagnose_all must trust the marks
+    found = diagnose_all(HAND, answers, pretended)
     assert found["h_z"][1][0].kind == "no_bias"
     assert found["h_z"][0][1] is None
     assert diagnose_all(HAND, answers, report.marks)["h_z"][0][1].kind == "sign_slip"

@@ -36,6 +36,8 @@ from app.core.problem import solve
 from tests.pages import answer_cells, form_data, soup, status_of
 from tools.serving import free_port, wait_until_up
 
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 VENV_BIN = Path(sys.executable).parent

@@ -18,14 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from app.core.grading import (
-    STATUSES,
-    AnswerError,
-    answers_from_form,
-    answers_from_json,
-    blank_answers,
-    grade,
-)
+from app.core.answers import AnswerError, answers_from_form, answers_from_json, blank_answers
+from app.core.grading import STATUSES, grade
 from app.core.problem import ANSWER_NAMES, Problem, solve
 from tests import strategies
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from app.core import codes, presets
-from app.core.grading import answers_from_form, grade
+from app.core.answers import answers_from_form
+from app.core.grading import grade
 from app.core.problem import ANSWER_NAMES, solve
 from tests.pages import answer_cells, form_data, given_matrix, number, soup, status_of
 
@@ -25,7 +26,7 @@ def test_home_redirects_to_a_new_classic_problem(client):
     second = client.get(first.headers["Location"])
     assert second.status_code == 302
     code = second.headers["Location"].removeprefix("/p/")
-    found = codes.decode(code)
+    found = codes.load(code).generated
     assert found.preset == "classic"
     assert client.get(second.headers["Location"]).status_code == 200
 
@@ -34,12 +35,12 @@ def test_home_redirects_to_a_new_classic_problem(client):
 def test_new_keeps_the_chosen_preset(client, preset):
     response = client.get(f"/new?preset={preset}")
     assert response.status_code == 302
-    assert codes.decode(response.headers["Location"].removeprefix("/p/")).preset == preset
+    assert codes.load(response.headers["Location"].removeprefix("/p/")).generated.preset == preset
 
 
 def test_new_with_custom_sizes(client):
     response = client.get("/new?inputs=2&hidden=5&outputs=1&batch=6")
-    found = codes.decode(response.headers["Location"].removeprefix("/p/"))
+    found = codes.load(response.headers["Location"].removeprefix("/p/")).generated
     assert found.sizes.as_dict() == {"inputs": 2, "hidden": 5, "outputs": 1, "batch": 6}
     page = soup(client.get(response.headers["Location"]).data)
     assert len(answer_cells(page)["h_z"]) == 5

@@ -16,8 +16,7 @@ from tests.pages import form_data, soup
 
 PAGE_BUDGET_GZIP = 30 * 1024
 # The answer to an htmx Check of the classic problem, every cell marked. Bytes
-# cost as much as work here: on the benchmark's loopback, 8.5 KB of answer cost
-# as much time as grading it (docs/performance.md); it is about 5 KB now.
+# cost as much as work here: `make bench` measures both (docs/performance.md).
 CHECK_ANSWER_BUDGET = 5.5 * 1024
 
 

@@ -75,6 +75,7 @@ def werkzeug_path(environ: dict) -> str:
     return environ["PATH_INFO"].encode("latin-1").decode("utf-8", "replace")
 
 
+@pytest.mark.system
 def test_the_bridge_gives_the_app_the_environ_granians_wsgi_gives():
     with granian("wsgi", "tests.wsgi_echo:app") as wsgi_port, \
             granian("rsgi", "tests.wsgi_echo:bridged", "--factory") as rsgi_port:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.core import catalog, codes, presets
+from app.core import codes, presets, problem_request
 from app.core.parsing import MAX_ECHO, MAX_ENTRY
 from app.core.problem import ANSWER_NAMES, Sizes, solve
 from tests.pages import answer_cells, soup, status_of
@@ -149,6 +149,7 @@ def test_security_headers_on_every_static_file():
         assert_secure_headers(response, str(path))
 
 
+@pytest.mark.system
 def test_security_headers_from_the_real_server(server_url):
     """The same headers through the real server, including its 413."""
     for path in ("/healthz", f"/p/{CODE}", "/static/handgrid.css", "/nothing"):
@@ -224,7 +225,7 @@ CANARY = {"W1": [[97, 89], [83, 79], [73, 71]], "b1": [67, 61, 59], "X": [[53, 4
 def test_a_problem_with_unmistakable_answers_never_shows_one():
     """Its answers are 4- to 6-digit numbers, none of them among the given ones: any
     form of the solution (JSON, a data attribute, a hidden field) would show one."""
-    code = catalog.code_for(CANARY)
+    code = problem_request.code_for(CANARY)
     problem = codes.load(code)[1]
     solution = solve(problem).as_lists()
     numbers = {abs(value) for grid in solution.values() for row in grid for value in row}
@@ -371,6 +372,7 @@ def test_bodies_over_64_kib_get_413_and_a_plain_message(rule, endpoint, content_
     assert "64 KiB" in message and "Traceback" not in message
 
 
+@pytest.mark.system
 def test_the_real_server_refuses_a_large_body_even_without_a_length(server_url):
     """Through the real server: with a Content-Length, and chunked with none (read up to the cap only)."""
     netloc = urllib.parse.urlsplit(server_url).netloc

@@ -27,6 +27,8 @@ from app.core.problem import solve
 from tools import serving
 from tools.siege import Siege, is_open
 
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parent.parent
 CODE = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 31337))
 ANSWERS = json.dumps(solve(codes.load(CODE)[1]).as_lists()).encode()
@@ -170,6 +172,7 @@ def api_create_and_check(url: str) -> dict:
 
 # --- slow and idle clients -------------------------------------------------------------------
 
+@pytest.mark.alone  # a latency budget: measured with nothing else running (make test)
 def test_idle_and_slowloris_connections_do_not_stall_the_server(tmp_path):
     with running(tmp_path, workers=2) as server:
         siege = Siege(server.port, idle=100, slow=20, interval=1.0)

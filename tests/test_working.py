@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from app.core import generate, presets
 from app.core.problem import ANSWER_NAMES, Problem, Sizes, solve
-from app.core.working import Working, factor, number, working
+from app.core.wording import factor, number
+from app.core.working import Working, working
 
 MINUS = "\u2212"
 # A number as the text writes it: a true minus sign, never a hyphen.

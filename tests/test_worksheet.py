@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
 
-from app.core import codes, presets
-from app.core import worksheet as core
+from app.core import codes, presets, worksheet
 from app.core.generate import MAX_SEED
 from app.core.problem import ANSWER_NAMES, Sizes, solve
+from app.present import printing, qr
 from tests.pages import given_matrix, number, soup
 
+ROOT = Path(__file__).resolve().parent.parent
 CLASSIC_30x2 = {"preset": "classic", "problems": "2", "versions": "30", "notation": "grid", "title": "",
                 "instructions": "", "paper": "a4", "key": "end", "seed": "2024"}
 
@@ -26,8 +28,8 @@ def url(**changes) -> str:
     return "/worksheet?" + "&".join(f"{name}={value}" for name, value in query.items())
 
 
-def settings(**changes) -> core.Settings:
-    return core.parse({**CLASSIC_30x2, **changes}, new_seed=lambda: 1)
+def settings(**changes) -> worksheet.Settings:
+    return worksheet.parse({**CLASSIC_30x2, **changes}, new_seed=lambda: 1)
 
 
 def alert(response) -> str:
@@ -38,14 +40,14 @@ def alert(response) -> str:
 
 
 def test_defaults_and_the_canonical_query_round_trip():
-    found = core.parse({}, new_seed=lambda: 77)
-    assert (found.preset, found.problems, found.versions, found.notation, found.paper, found.key) == (
+    found = worksheet.parse({}, new_seed=lambda: 77)
+    assert (found.preset, found.problems, found.versions, found.notation, found.paper, found.answer_key) == (
         "classic", 2, 30, "grid", "a4", "end")
     assert found.seed == 77
-    assert core.parse(found.query(), new_seed=lambda: 0) == found
+    assert worksheet.parse(found.query(), new_seed=lambda: 0) == found
     custom = settings(preset="custom", inputs="2", hidden="5", outputs="1", batch="6")
     assert custom.sizes == Sizes(2, 5, 1, 6)
-    assert core.parse(custom.query(), new_seed=lambda: 0) == custom
+    assert worksheet.parse(custom.query(), new_seed=lambda: 0) == custom
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -63,13 +65,13 @@ def test_defaults_and_the_canonical_query_round_trip():
     ({"seed": "-1"}, "Seeds go from 0 to"),
 ])
 def test_every_limit_has_a_plain_message(changes, message):
-    with pytest.raises(core.WorksheetError) as raised:
+    with pytest.raises(worksheet.WorksheetError) as raised:
         settings(**changes)
     assert any(text.startswith(message) for text in raised.value.messages), raised.value.messages
 
 
 def test_every_problem_of_every_version_is_different_and_its_code_opens_it():
-    sheet = core.build(settings(problems="6", versions="60"))
+    sheet = printing.build(settings(problems="6", versions="60"))
     items = [item for version in sheet.versions for item in version.items]
     assert len(items) == 360
     assert len({item.code for item in items}) == 360
@@ -81,18 +83,18 @@ def test_every_problem_of_every_version_is_different_and_its_code_opens_it():
 
 
 def test_versions_are_distinct_and_reproducible():
-    first, again = core.build(settings()), core.build(settings())
+    first, again = printing.build(settings()), printing.build(settings())
     as_codes = lambda sheet: [[item.code for item in version.items] for version in sheet.versions]  # noqa: E731
     assert as_codes(first) == as_codes(again)
     assert len({tuple(codes_) for codes_ in as_codes(first)}) == 30
-    assert as_codes(core.build(settings(seed="2025"))) != as_codes(first)
+    assert as_codes(printing.build(settings(seed="2025"))) != as_codes(first)
     # One more version (a latecomer) leaves the first 30 as they were.
-    assert as_codes(core.build(settings(versions="31")))[:30] == as_codes(first)
+    assert as_codes(printing.build(settings(versions="31")))[:30] == as_codes(first)
 
 
 def test_golden_worksheet_pins_what_a_url_means():
     """A shared worksheet URL must give the same sheets after any upgrade."""
-    sheet = core.build(settings(versions="2"))
+    sheet = printing.build(settings(versions="2"))
     assert sheet.set_code == "65G0B"
     assert [[item.code for item in version.items] for version in sheet.versions] == [
         ["GDG73-M56AT", "GWF39-HN6A8"], ["GY1V8-GN6AA", "GD488-856AZ"]]
@@ -100,10 +102,10 @@ def test_golden_worksheet_pins_what_a_url_means():
 
 
 def test_tiny_sizes_with_too_few_different_problems_are_refused():
-    with pytest.raises(core.WorksheetError, match="different problems"):
-        core.build(settings(preset="custom", inputs="1", hidden="1", outputs="1", batch="1",
+    with pytest.raises(worksheet.WorksheetError, match="different problems"):
+        printing.build(settings(preset="custom", inputs="1", hidden="1", outputs="1", batch="1",
                             problems="6", versions="60"))
-    small = core.build(settings(preset="custom", inputs="1", hidden="1", outputs="1", batch="1",
+    small = printing.build(settings(preset="custom", inputs="1", hidden="1", outputs="1", batch="1",
                                 problems="2", versions="10"))
     assert len({item.problem for version in small.versions for item in version.items}) == 20
 
@@ -116,33 +118,57 @@ def test_the_page_plan_fits_the_paper(paper, notation, sizes):
     found = settings(preset="custom", paper=paper, notation=notation, problems="6", versions="3",
                      instructions="z" * 200, title="t" * 80,
                      **dict(zip(("inputs", "hidden", "outputs", "batch"), map(str, sizes), strict=True)))
-    plan = core.sheet_layout(found)
-    width, height, _ = core.problem_box(found, plan.scale)
-    room = found.paper_size.content_height
-    assert width <= found.paper_size.content_width
-    assert core.header_height(found) + plan.first_page * height <= room
-    assert core.RUNNING_HEADER + plan.next_pages * height <= room
-    key = core.key_layout(found)
-    entry_w, entry_h = core.key_entry_box(found.sizes)
-    assert key.columns * entry_w + (key.columns - 1) * core.KEY_COL_GAP <= found.paper_size.content_width
-    assert core.KEY_HEADER + key.rows * entry_h + (key.rows - 1) * core.KEY_ROW_GAP <= room
+    plan = printing.sheet_layout(found)
+    width, height, _ = printing.problem_box(found, plan.scale)
+    size = printing.paper_of(found)
+    room = size.content_height
+    assert width <= size.content_width
+    assert printing.header_height(found) + plan.first_page * height <= room
+    assert printing.RUNNING_HEADER + plan.next_pages * height <= room
+    key = printing.key_layout(found)
+    entry_w, entry_h = printing.key_entry_box(found.sizes)
+    assert key.columns * entry_w + (key.columns - 1) * printing.KEY_COL_GAP <= size.content_width
+    assert printing.KEY_HEADER + key.rows * entry_h + (key.rows - 1) * printing.KEY_ROW_GAP <= room
 
 
 def test_presets_keep_handwriting_boxes():
     for profile in presets.PROFILES:
-        for notation in core.NOTATIONS:
-            plan = core.sheet_layout(settings(preset=profile.name, notation=notation))
-            assert core.ANSWER_W * plan.scale / 100 >= 9.0, (profile.name, notation)
+        for notation in worksheet.NOTATIONS:
+            plan = printing.sheet_layout(settings(preset=profile.name, notation=notation))
+            assert printing.ANSWER_W * plan.scale / 100 >= 9.0, (profile.name, notation)
 
 
 def test_pages_follow_the_plan():
-    sheet = core.build(settings())
-    assert sheet.sheet.first_page == 2  # two classic problems on one A4 page
+    sheet = printing.build(settings())
+    assert sheet.sheet_layout.first_page == 2  # two classic problems on one A4 page
     assert [page.kind for page in sheet.pages] == ["sheet"] * 30 + ["key"] * 4
-    only_key = core.build(settings(key="only"))
+    only_key = printing.build(settings(key="only"))
     assert {page.kind for page in only_key.pages} == {"key"}
-    no_key = core.build(settings(key="none", problems="5"))
+    no_key = printing.build(settings(key="none", problems="5"))
     assert len(no_key.pages) == 30 * 3 and {page.parts for page in no_key.pages} == {3}
+
+
+def test_the_stylesheet_draws_with_the_models_sizes():
+    """static/worksheet.css prints what the plan reserved room for: its size
+    variables, scale classes, paper sizes and margins are the model's."""
+    css = (ROOT / "static" / "worksheet.css").read_text()
+    variables = re.search(r"\.ws-doc \{(.*?)\}", css, re.S).group(1)
+    sizes = {}
+    for name, value in re.findall(r"(--[\w-]+):\s*([^;]+);", variables):
+        scaled = re.fullmatch(r"calc\(([\d.]+)mm \* var\(--s\)\)", value)
+        fixed = re.fullmatch(r"([\d.]+)mm", value)
+        if scaled or fixed:
+            sizes[name] = (float((scaled or fixed).group(1)), scaled is not None)
+    assert sizes == printing.CSS_SIZES
+    scales = {int(percent): float(factor) for percent, factor
+              in re.findall(r"\.ws-doc\.scale-(\d+) \{ --s: ([\d.]+); \}", css)}
+    assert {100, *scales} == set(printing.SCALES)
+    assert all(factor == percent / 100 for percent, factor in scales.items())
+    for key, paper in printing.PAPERS.items():
+        assert f"@page {key} {{ size: {paper.name}; margin: {paper.margin:g}mm; }}" in css
+    a4, letter = printing.PAPERS["a4"], printing.PAPERS["letter"]  # the preview's sheets of paper
+    assert f"width: {a4.width:g}mm; min-height: {a4.height:g}mm; padding: {a4.margin:g}mm;" in css
+    assert f".paper-letter .ws-page {{ width: {letter.width:g}mm; min-height: {letter.height:g}mm; }}" in css
 
 
 # --- the page ---------------------------------------------------------------
@@ -197,7 +223,7 @@ def test_sheets_are_paper_with_a_header_codes_and_qr_codes(client):
     assert doc.select("input") == [] and doc.select("button") == []
     sheets = doc.select("article.ws-sheet")
     assert len(sheets) == 3
-    found = core.build(settings(versions="3", title="Unit 4 quiz", instructions="Show your work."))
+    found = printing.build(settings(versions="3", title="Unit 4 quiz", instructions="Show your work."))
     for article, version in zip(sheets, found.versions, strict=True):
         head = article.select_one(".ws-head")
         assert head.select_one(".ws-title").get_text() == "Unit 4 quiz"
@@ -220,7 +246,7 @@ def test_sheets_are_paper_with_a_header_codes_and_qr_codes(client):
             assert svg is not None and svg.get("viewbox") and not svg.find_all(style=True)
             link = f"http://localhost/p/{item.code}"
             assert section.select_one(".ws-qr")["aria-label"] == f"QR code of {link}"
-            assert str(core.qr_svg(link)) in response.get_data(as_text=True)
+            assert str(qr.qr_svg(link)) in response.get_data(as_text=True)
 
 
 def test_no_inline_styles_or_scripts(client):

@@ -1,6 +1,6 @@
 """Worksheets in print: headless Chromium prints the page (its own preview) to
 PDF, exactly as a teacher's Print or Save as PDF does, and poppler's pdftotext
-reads it back. The pages must be the ones `app/core/worksheet.py` planned: the
+reads it back. The pages must be the ones `app/present/printing.py` planned: the
 count, the paper size, each version's code on its first page, no problem split
 across two pages, and a key that agrees with the NumPy reference."""
 
@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from app.core import codes
-from app.core import worksheet as core
+from app.core import codes, worksheet
 from app.core.problem import ANSWER_NAMES, solve
+from app.present import printing
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,9 @@ LETTER_NUMPY = ("/worksheet?preset=gentle&problems=3&versions=4&notation=numpy&t
                 "&instructions=Twenty+minutes.+No+calculators.&paper=letter&key=end&seed=8")
 
 
-def plan_of(path: str) -> core.Worksheet:
+def plan_of(path: str) -> printing.Worksheet:
     query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
-    return core.build(core.parse(query, new_seed=lambda: 0))
+    return printing.build(worksheet.parse(query, new_seed=lambda: 0))
 
 
 def poppler(tool: str) -> str:
@@ -178,7 +178,7 @@ def test_the_page_plan_holds_in_chromium(page, server_url, query):
     page.wait_for_url(re.compile(r"seed=4"))
     plan = plan_of(page.url)
     settings = plan.settings
-    width, height, _ = core.problem_box(settings, plan.sheet.scale)
+    width, height, _ = printing.problem_box(settings, plan.sheet_layout.scale)
     measured = page.evaluate("""() => {
       const mm = px => px * 25.4 / 96;
       const box = s => [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect());
@@ -195,10 +195,10 @@ def test_the_page_plan_holds_in_chromium(page, server_url, query):
                       Math.max(...box('.ws-entry').map(r => mm(r.height)))]};
     }""")
     assert measured["problem"] <= height
-    assert measured["width"] <= min(width, settings.paper_size.content_width) + 0.5
-    assert measured["head"] <= core.header_height(settings)
-    assert measured["keyhead"] <= core.KEY_HEADER
-    entry_w, entry_h = core.key_entry_box(settings.sizes)
+    assert measured["width"] <= min(width, printing.paper_of(settings).content_width) + 0.5
+    assert measured["head"] <= printing.header_height(settings)
+    assert measured["keyhead"] <= printing.KEY_HEADER
+    entry_w, entry_h = printing.key_entry_box(settings.sizes)
     assert measured["entry"][0] <= entry_w and measured["entry"][1] <= entry_h
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,6 +43,9 @@ GENERATED_LENGTH = 10
 SIZE_BITS = 3
 # The longest custom code (every size 6, values up to 99) is 191 symbols.
 MAX_CODE_LENGTH = 200
+# Characters of a code as typed: the longest in groups of five (229) with room to
+# spare. The code box holds no more, and an error page shows no more of it back.
+MAX_TYPED = 240
 
 
 class CodeError(ValueError):
@@ -142,7 +146,7 @@ def custom_code(problem: Problem) -> str:
 
 
 def _value_count(sizes: Sizes) -> int:
-    i, h, o, b = (getattr(sizes, name) for name in DIMENSIONS)
+    i, h, o, b = sizes.inputs, sizes.hidden, sizes.outputs, sizes.batch
     return h * i + h + o * h + o + i * b
 
 
@@ -173,14 +177,6 @@ def display(code: str) -> str:
     """Groups of five for reading aloud and copying by hand (idempotent)."""
     code = code.replace("-", "")
     return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
-
-
-def decode(text: str) -> Generated | Problem:
-    """A generated code's (profile, sizes, seed), or a custom code's problem."""
-    code = normalize(text)
-    if code[0] == GENERATED:
-        return _decode_generated(code)
-    return _decode_custom(code)
 
 
 def _decode_generated(code: str) -> Generated:
@@ -230,23 +226,33 @@ def _decode_custom(code: str) -> Problem:
     return Problem(**arrays)
 
 
+class Loaded(NamedTuple):
+    """A code read back: its canonical form, its problem, and for a generated
+    code what generated it (None for a custom code)."""
+
+    code: str
+    problem: Problem
+    generated: Generated | None
+
+
 @lru_cache(maxsize=4096)
-def load(text: str) -> tuple[str, Problem, Generated | None]:
-    """(canonical code, problem, what generated it or None) for any code.
+def load(text: str) -> Loaded:
+    """The problem of any code, or a CodeError saying what is wrong with it.
     Remembered as typed too (a code that fails is not): every request of a
     page starts here, with the code from its URL."""
     return _load(normalize(text))
 
 
 @lru_cache(maxsize=4096)
-def _load(code: str) -> tuple[str, Problem, Generated | None]:
+def _load(code: str) -> Loaded:
     # A class checks the same few problems again and again; problems are
-    # immutable (read-only arrays), so one copy serves every request. 4096
-    # problems take about 4 MB.
+    # immutable (read-only arrays), so one copy serves every request. What the
+    # bounded caches cost a worker is measured by `make loadtest` (docs/operations.md).
     found = _decode_generated(code) if code[0] == GENERATED else _decode_custom(code)
     if isinstance(found, Generated):
-        return code, generate(found.profile, found.sizes, found.seed), found
-    return code, found, None
+        return Loaded(code, generate(found.profile, found.sizes, found.seed), found)
+    return Loaded(code, found, None)
 
 
 assert 7 + _values_length(_value_count(Sizes(*(MAX_SIZE,) * 4)), 2 * MAX_VALUE + 1) <= MAX_CODE_LENGTH
+assert len(display("G" * 191)) <= MAX_TYPED

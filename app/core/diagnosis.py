@@ -58,27 +58,28 @@ Decisions the issue left open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Literal, get_args
 
 import numpy as np
 
+from .answers import Answers
 from .parsing import whole_numbers
-from .problem import ANSWER_NAMES, Problem, layer, solve
-from .working import AFFINE, RELU_OF, number, product
+from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, layer, solve
+from .wording import number, product
 
-if TYPE_CHECKING:  # grading will import this module; a runtime import would be circular
-    from .grading import Answers
-
-KINDS = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
-         "sign_slip", "off_by_one_term")
+Kind = Literal["no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong", "sign_slip",
+               "off_by_one_term"]
+KINDS: tuple[Kind, ...] = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
+                           "sign_slip", "off_by_one_term")
+assert KINDS == get_args(Kind)
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    kind: str  # one of KINDS
+    kind: Kind
     message: str  # one sentence for the student, 1-based, with a true minus sign
 
     def as_dict(self) -> dict[str, str]:
@@ -116,38 +117,12 @@ class _Relu:
     expected: Grid
 
 
-def diagnose(problem: Problem, answers: Answers, name: str, i: int, j: int) -> Diagnosis | None:
-    """The likely slip behind answers[name][i][j] (0-based), or None when none
-    fits or the cell is not wrong (see the module docstring)."""
-    return _Diagnoser(problem, answers).cell(name, i, j)
-
-
 def diagnose_cells(problem: Problem, answers: Answers, cells: Sequence[tuple[str, int, int]],
                    ) -> dict[tuple[str, int, int], Diagnosis | None]:
     """A diagnosis (or None) for each (matrix, row, column) asked for: what grading
     asks for its wrong cells, sharing the work of one matrix among its cells."""
     diagnoser = _Diagnoser(problem, answers)
     return {cell: diagnoser.cell(*cell) for cell in cells}
-
-
-def diagnose_all(problem: Problem, answers: Answers,
-                 statuses: Mapping[str, Sequence[Sequence[object]]] | None = None,
-                 ) -> dict[str, list[list[Diagnosis | None]]]:
-    """A diagnosis (or None) for every cell of the four matrices.
-
-    `statuses`, when given, limits the work to cells whose status is "wrong";
-    it maps each matrix name to rows of status strings or of grading's Marks
-    (anything with a `.status`), so ``report.marks`` can be passed as it is.
-    """
-    wanted = [(name, i, j) for name in ANSWER_NAMES for i, row in enumerate(answers[name])
-              for j in range(len(row)) if statuses is None or _status(statuses[name][i][j]) == "wrong"]
-    found = diagnose_cells(problem, answers, wanted)
-    return {name: [[found.get((name, i, j)) for j in range(len(row))] for i, row in enumerate(answers[name])]
-            for name in ANSWER_NAMES}
-
-
-def _status(mark: object) -> object:
-    return getattr(mark, "status", mark)
 
 
 class _Diagnoser:
@@ -174,7 +149,7 @@ class _Diagnoser:
                     for entry, ref in zip(row, ref_row, strict=True)]
                    for row, ref_row in zip(self.answers[source], reference, strict=True)]
             return _Relu(source, pre, own, reference, [[max(v, 0) for v in row] for row in pre])
-        if AFFINE[name][2] == "h":
+        if AFFINE[name].input == "h":
             own_h = whole_numbers(self.answers["h"])
             if own_h is not None and own_h != [list(row) for row in self.solution["h"]]:
                 return _affine(self.problem, name, np.array(own_h, dtype=np.int64), "your h")
@@ -225,7 +200,7 @@ def _affine(problem: Problem, name: str, inputs: np.ndarray, label: str) -> _Aff
 @lru_cache(maxsize=1024)
 def _reference_affine(problem: Problem, name: str) -> _Affine:
     """h_z, or y_z from the reference h: the same for every student of a problem."""
-    input_name = AFFINE[name][2]
+    input_name = AFFINE[name].input
     return _affine(problem, name, problem.X if input_name == "X" else solve(problem).h, input_name)
 
 
@@ -316,11 +291,11 @@ def _dot(left: Sequence[int], right: Sequence[int]) -> int:
 
 
 Check = Callable[..., str | None]
-_AFFINE_CHECKS: dict[str, Check] = {
+_AFFINE_CHECKS: dict[Kind, Check] = {
     "no_bias": _no_bias, "wrong_pair": _wrong_pair, "transposed": _column_of_w,
     "sign_slip": _sign_slip, "off_by_one_term": _off_by_one_term,
 }
-_RELU_CHECKS: dict[str, Check] = {
+_RELU_CHECKS: dict[Kind, Check] = {
     "relu_missed": _relu_missed, "relu_wrong": _relu_wrong, "sign_slip": _sign_slip,
 }
 

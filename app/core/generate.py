@@ -9,7 +9,7 @@ Two promises shape this module:
   PCG64 `Generator` by our own arithmetic. The golden tests pin the result.
 * Generation always ends quickly. Candidate rows are drawn in fixed-size
   batches and the first one that fits is kept, a whole attempt is repeated at
-  most `ATTEMPTS` times, and only then does a fixed fallback key take over;
+  most `ATTEMPTS` times, and only then does a fixed fallback seed take over;
   a test runs that fallback for every profile and size to prove it succeeds.
   No loop depends on luck to terminate.
 """
@@ -32,8 +32,8 @@ FALLBACK_ATTEMPTS = 64
 class _Draw:
     """Integers from a PCG64 stream, by arithmetic of our own (see module docstring)."""
 
-    def __init__(self, key: list[int]) -> None:
-        generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
+    def __init__(self, entropy: list[int]) -> None:
+        generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
         self._bits = generator.bit_generator
 
     def words(self, count: int) -> np.ndarray:
@@ -45,7 +45,8 @@ class _Draw:
 
     def choose(self, table: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
         count = int(np.prod(shape))
-        return np.asarray(table, dtype=np.int64)[self.below(len(table), count)].reshape(shape)
+        chosen: np.ndarray = np.asarray(table, dtype=np.int64)[self.below(len(table), count)]
+        return chosen.reshape(shape)
 
     def between(self, low: int, high: int, count: int) -> np.ndarray:
         return low + self.below(high - low + 1, count)
@@ -105,7 +106,8 @@ def _inputs(draw: _Draw, profile: Profile, sizes: Sizes) -> np.ndarray:
     return np.array(digits, dtype=np.int64)
 
 
-def _layer(draw: _Draw, profile: Profile, inputs: np.ndarray, rows: int, strict: bool):
+def _layer(draw: _Draw, profile: Profile, inputs: np.ndarray, rows: int,
+           strict: bool) -> tuple[np.ndarray, np.ndarray] | None:
     """[W | b] for one layer whose pre-activation stays within the profile's bound
     and has work for ReLU: a negative and a positive entry. A 1x1 result, which
     cannot have both, is positive; so is a one-row result when not `strict`,
@@ -136,41 +138,3 @@ def _layer(draw: _Draw, profile: Profile, inputs: np.ndarray, rows: int, strict:
         weights.append(W[found[0]])
         biases.append(b[found[0]])
     return np.array(weights), np.array(biases)
-
-
-def rule_breaks(problem: Problem, profile: Profile, strict: bool = True) -> list[str]:
-    """Every rule of a good generated problem that `problem` breaks (empty when none).
-
-    Used by the tests for every profile and size; kept here beside the rules'
-    implementation so the two cannot drift apart unnoticed.
-    """
-    from .problem import solve
-
-    sizes, solution, breaks = problem.sizes, solve(problem), []
-    low, high = profile.inputs[0], profile.input_high(sizes)
-    if problem.X.min() < low or problem.X.max() > high:
-        breaks.append("X outside its range")
-    if not problem.X.any():
-        breaks.append("X all zeros")
-    if len({tuple(column) for column in problem.X.T.tolist()}) != sizes.batch:
-        breaks.append("repeated input column")
-    for name in ("W1", "W2"):
-        W = getattr(problem, name)
-        if not set(W.ravel().tolist()) <= set(profile.weights):
-            breaks.append(f"{name} outside its range")
-        if not W.any(axis=1).all():
-            breaks.append(f"{name} has an all-zero row")
-    for name in ("b1", "b2"):
-        b = getattr(problem, name)
-        if b.min() < profile.biases[0] or b.max() > profile.biases[1]:
-            breaks.append(f"{name} outside its range")
-    for name in ("h_z", "y_z"):
-        values = solution[name]
-        if np.abs(values).max() > profile.bound:
-            breaks.append(f"{name} outside -{profile.bound}..{profile.bound}")
-        both = values.size > 1 and (strict or values.shape[0] > 1)
-        if both and not ((values < 0).any() and (values > 0).any()):
-            breaks.append(f"ReLU has nothing to do in {name}")
-        if not both and not (values > 0).any():
-            breaks.append(f"{name} has no positive entry")
-    return breaks

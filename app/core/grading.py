@@ -18,55 +18,33 @@ same `layer`/`relu`, so there is one implementation of the network.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
-from .diagnosis import diagnose_cells
-from .parsing import BLANK, Entry, parse, whole_numbers
-from .problem import ANSWER_NAMES, Problem, Sizes, layer, solve
+from .answers import Answers, field_ids
+from .diagnosis import Kind, diagnose_cells
+from .parsing import Entry, whole_numbers
+from .problem import ANSWER_NAMES, SOURCE, Problem, layer, solve
 
-STATUSES = ("correct", "carried", "wrong", "invalid", "blank")
-# Where a carried value comes from, for the message beside the cell.
-SOURCE = {"h": "h_z", "y_z": "h", "y": "y_z"}
-
-
-def field_id(name: str, i: int, j: int) -> str:
-    """The form field (and element id) of a cell: ``h_z-0-2`` is row 0, column 2."""
-    return f"{name}-{i}-{j}"
-
-
-def cell_label(name: str, i: int, j: int) -> str:
-    """A cell as a person names it, counting from 1: "h_z row 1, column 3"."""
-    return f"{name} row {i + 1}, column {j + 1}"
-
-
-def cell_of(text: str | None) -> tuple[str, int, int] | None:
-    """(matrix, row, column) of a field name, or None when it names no cell."""
-    name, _, place = (text or "").partition("-")
-    row, _, col = place.partition("-")
-    if name not in ANSWER_NAMES or not (row.isdigit() and col.isdigit()):
-        return None
-    return name, int(row), int(col)
-
-
-class AnswerError(ValueError):
-    """Answers whose shape does not fit the problem; the message is for people."""
+# A cell's status (see the module docstring); "revealed" is never counted as work.
+Status = Literal["correct", "carried", "wrong", "invalid", "blank", "revealed"]
+STATUSES: tuple[Status, ...] = ("correct", "carried", "wrong", "invalid", "blank")
 
 
 class Mark(NamedTuple):
     """A cell's status and the sentence shown beside it. A named tuple: a page
     remembers how it drew each (cell, mark), so marks are hashed as often as made."""
 
-    status: str
+    status: Status
     message: str
-    diagnosis: str | None = None  # for a wrong cell: the likely slip (diagnosis.KINDS)
+    diagnosis: Kind | None = None  # for a wrong cell: the likely slip
 
 
-Answers = dict[str, list[list[Entry]]]
 REVEALED = Mark("revealed", "Revealed: the solution, not your own work.")
 CORRECT = Mark("correct", "Correct.")
 BLANK_MARK = Mark("blank", "Not filled in yet.")
@@ -75,23 +53,29 @@ CARRIED = {name: Mark("carried", f"Follows from your {source}: error carried for
            for name, source in SOURCE.items()}
 
 
+# How the summary names each status but "correct", in the order it lists them.
+_SUMMARY_WORDS: tuple[tuple[Status, str], ...] = (
+    ("carried", "carried forward"), ("wrong", "wrong"), ("invalid", "invalid"), ("blank", "blank"),
+    ("revealed", "revealed"))
+
+
 @dataclass(frozen=True)
 class Report:
     marks: dict[str, list[list[Mark]]]
-    counts: Counter
+    counts: Counter[Status]
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def cells(self):
+    def cells(self) -> Iterator[tuple[str, int, int, Mark]]:
         """(matrix name, row, column, mark) for every cell, in reading order."""
         for name, grid in self.marks.items():
             for i, row in enumerate(grid):
                 for j, mark in enumerate(row):
                     yield name, i, j, mark
 
-    def rows(self, skip: frozenset[str] = frozenset()):
+    def rows(self, skip: frozenset[str] = frozenset()) -> Iterator[tuple[tuple[str, ...], tuple[Mark, ...]]]:
         """(field ids, marks) of every row in reading order, but those of the matrices in `skip`."""
         for name, grid in self.marks.items():
             if name not in skip:
@@ -100,47 +84,8 @@ class Report:
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
         parts = [f"{self.counts['correct']} of {self.total} correct"]
-        extra = (("carried", "carried forward"), ("wrong", "wrong"),
-                 ("invalid", "invalid"), ("blank", "blank"), ("revealed", "revealed"))
-        parts += [f"{self.counts[key]} {words}" for key, words in extra if self.counts[key]]
+        parts += [f"{self.counts[status]} {words}" for status, words in _SUMMARY_WORDS if self.counts[status]]
         return ", ".join(parts)
-
-
-def blank_answers(sizes: Sizes) -> Answers:
-    return {name: [[BLANK] * len(row) for row in grid] for name, grid in fields(sizes).items()}
-
-
-def fields(sizes: Sizes) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Every cell's field name, matrix by matrix, row by row."""
-    return {name: field_ids(name, *sizes.answer_shape(name)) for name in ANSWER_NAMES}
-
-
-@lru_cache(maxsize=256)
-def field_ids(name: str, rows: int, cols: int) -> tuple[tuple[str, ...], ...]:
-    """One matrix's field names, row by row (made once per shape)."""
-    return tuple(tuple(field_id(name, i, j) for j in range(cols)) for i in range(rows))
-
-
-def answers_from_form(sizes: Sizes, form) -> Answers:
-    """Entries from form fields named like ``h_z-0-2`` (row 0, column 2)."""
-    get = form.get
-    return {name: [[parse(get(field)) for field in row] for row in grid]
-            for name, grid in fields(sizes).items()}
-
-
-def answers_from_json(sizes: Sizes, data: dict) -> Answers:
-    """Entries from the API's nested lists; a missing matrix is all blanks."""
-    answers = blank_answers(sizes)
-    for name in ANSWER_NAMES:
-        given = data.get(name)
-        if given is None:
-            continue
-        rows, cols = sizes.answer_shape(name)
-        if (not isinstance(given, list) or len(given) != rows
-                or not all(isinstance(row, list) and len(row) == cols for row in given)):
-            raise AnswerError(f"{name} must be {rows} rows of {cols} cells.")
-        answers[name] = [[parse(cell) for cell in row] for row in given]
-    return answers
 
 
 class _Carried:
@@ -166,7 +111,9 @@ class _Carried:
         if own_h is None:
             rows, cols = self.problem.sizes.answer_shape("y_z")
             return [[None] * cols for _ in range(rows)]
-        return layer(self.problem.W2, np.array(own_h, dtype=np.int64), self.problem.b2).tolist()
+        carried: list[list[int | None]] = layer(self.problem.W2, np.array(own_h, dtype=np.int64),
+                                                self.problem.b2).tolist()
+        return carried
 
 
 def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:

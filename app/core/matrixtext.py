@@ -3,8 +3,11 @@
 Teachers copy exercises from textbooks, spreadsheets and notebooks, so a
 matrix may come as lines of values separated by spaces, commas, semicolons or
 tabs, or as NumPy prints it: ``[[-1 -5 -5] [ 3  2  1]]``, on one line or many.
-The page's paste-into-a-grid feature (static/handgrid.js) splits text by the
-same rules. Numbers are read by the same forgiving reader as answers.
+How text splits into rows of values is this module's rule (`rows_of`): the
+custom form's boxes are read here, with or without JavaScript. Pasting into a
+grid on the page (static/handgrid.js, rowsOf) repeats the rule in the browser,
+and tests/test_browser.py holds the two to the same rows. Numbers are read by
+the same forgiving reader as answers.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .parsing import parse
-from .problem import ProblemError
+from .problem import MAX_SIZE, ProblemError
 
 MAX_TEXT = 2000  # characters in one matrix box: 36 values need far fewer
 _ROW = re.compile(r"\[([^\[\]]*)\]")
@@ -27,11 +30,11 @@ def rows_of(text: str) -> list[list[str]]:
     return [row for row in rows if row]
 
 
-def parse_matrix(name: str, text: str, vector: bool = False) -> list:
+def parse_matrix(name: str, text: str, vector: bool = False) -> list[int] | list[list[int]]:
     """A list of rows of ints (or a flat list when `vector`), or a ProblemError
     naming the box and what is wrong with it."""
     if len(text) > MAX_TEXT:
-        raise ProblemError(f"{name} is too long: a matrix here has at most 36 numbers.")
+        raise ProblemError(f"{name} is too long: a matrix here has at most {MAX_SIZE ** 2} numbers.")
     rows = rows_of(text)
     if not rows:
         raise ProblemError(f"{name} is empty: type its numbers, one row per line.")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 MAX_ENTRY = 8  # characters of a real answer, sign and ".0" included
+MAX_CELL_TEXT = 16  # the cells' maxlength: room to type a slip, never a paragraph
 MAX_ECHO = 64  # characters of a bad entry shown back; the rest is cut, never stored
 _MINUSES = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u2012": "-"})
 _INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
@@ -38,21 +40,20 @@ class Entry(NamedTuple):
 BLANK = Entry()
 
 
-def whole_numbers(grid) -> list[list[int]] | None:
+def whole_numbers(grid: Sequence[Sequence[Entry]]) -> list[list[int]] | None:
     """A grid of entries as its numbers, or None unless every entry holds one."""
     values = [[entry.value for entry in row] for row in grid]
-    return None if any(value is None for row in values for value in row) else values
+    if any(value is None for row in values for value in row):
+        return None
+    return cast(list[list[int]], values)
 
 
 def parse(raw: object) -> Entry:
     """An Entry for a form string, a JSON number, a JSON string or None."""
     # A class types the same few short numbers over and over: each is read once.
-    if (type(raw) is str and len(raw) <= _REMEMBERED_LENGTH) or (type(raw) is int and -10**7 < raw < 10**7):
+    if (type(raw) is str and len(raw) <= MAX_CELL_TEXT) or (type(raw) is int and -10**7 < raw < 10**7):
         return _remembered(raw)
     return _read(raw)
-
-
-_REMEMBERED_LENGTH = 16  # the cells' maxlength: longer text is never worth keeping
 
 
 @lru_cache(maxsize=4096)

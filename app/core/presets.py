@@ -53,12 +53,12 @@ DEFAULT = BY_NAME["classic"]
 CUSTOM_SIZES_PROFILE = DEFAULT
 
 
-def by_name(name: str) -> Profile:
-    try:
+def by_name(name: object) -> Profile:
+    """The preset of that name, whatever a request sent as the name."""
+    if isinstance(name, str) and name in BY_NAME:
         return BY_NAME[name]
-    except (KeyError, TypeError):
-        known = ", ".join(BY_NAME)
-        raise ProblemError(f"Unknown preset {str(name)[:40]!r}; choose one of {known}.") from None
+    known = ", ".join(BY_NAME)
+    raise ProblemError(f"Unknown preset {str(name)[:40]!r}; choose one of {known}.")
 
 
 def preset_of(profile: Profile, sizes: Sizes) -> str | None:

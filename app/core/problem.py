@@ -11,10 +11,14 @@ computed; the grader, the API and the pages all take their answers from it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from .wording import count, short
 
 MIN_SIZE = 1
 MAX_SIZE = 6
@@ -26,6 +30,22 @@ MAX_VALUE = 99
 ANSWER_NAMES = ("h_z", "h", "y_z", "y")
 GIVEN_NAMES = ("W1", "b1", "W2", "b2", "X")
 DIMENSIONS = ("inputs", "hidden", "outputs", "batch")
+
+
+class Affine(NamedTuple):
+    """What a pre-activation is made of: weights · input + bias, by matrix name."""
+
+    weights: str
+    bias: str
+    input: str
+
+
+# The network's wiring, as `solve` computes it: which matrices make each
+# pre-activation, which pre-activation each activation is ReLU of, and so which
+# matrix each later answer is worked from (what error carried forward follows).
+AFFINE = {"h_z": Affine("W1", "b1", "X"), "y_z": Affine("W2", "b2", "h")}
+RELU_OF = {"h": "h_z", "y": "y_z"}
+SOURCE = {"h": RELU_OF["h"], "y_z": AFFINE["y_z"].input, "y": RELU_OF["y"]}
 
 
 class ProblemError(ValueError):
@@ -97,7 +117,7 @@ class Problem:
         # Worked out once: `solve` and the code cache look a problem up on every request.
         return hash(tuple(getattr(self, name).tobytes() for name in GIVEN_NAMES))
 
-    def as_lists(self) -> dict[str, list]:
+    def as_lists(self) -> dict[str, list[Any]]:
         return {name: getattr(self, name).tolist() for name in GIVEN_NAMES}
 
 
@@ -113,9 +133,10 @@ class Solution:
             getattr(self, name).setflags(write=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return getattr(self, name)
+        answer: np.ndarray = getattr(self, name)
+        return answer
 
-    def as_lists(self) -> dict[str, list]:
+    def as_lists(self) -> dict[str, list[Any]]:
         return {name: self[name].tolist() for name in ANSWER_NAMES}
 
     @cached_property
@@ -125,28 +146,15 @@ class Solution:
         return {name: tuple(map(tuple, self[name].tolist())) for name in ANSWER_NAMES}
 
 
-def count(number: int, noun: str) -> str:
-    """ "1 row", "3 rows", "1 entry", "2 entries": messages are read by people."""
-    if number == 1:
-        return f"1 {noun}"
-    return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
-
-
-def short(number: int) -> str:
-    """A number for a message, cut when huge: an error must not echo 1,000 digits."""
-    if abs(number) < 10**12:
-        return str(number)
-    # No str() here: Python refuses to print ints of more than 4300 digits.
-    return f"a number of about {int(number.bit_length() * 0.30103) + 1} digits"
-
-
 def relu(values: np.ndarray) -> np.ndarray:
-    return np.maximum(values, 0)
+    activated: np.ndarray = np.maximum(values, 0)
+    return activated
 
 
 def layer(weights: np.ndarray, inputs: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """One pre-activation: every column of `inputs` through [weights | bias]."""
-    return weights @ inputs + bias[:, None]
+    pre_activation: np.ndarray = weights @ inputs + bias[:, None]
+    return pre_activation
 
 
 @lru_cache(maxsize=4096)
@@ -160,7 +168,7 @@ def solve(problem: Problem) -> Solution:
     return Solution(h_z=h_z, h=h, y_z=y_z, y=relu(y_z))
 
 
-def problem_from_lists(data: dict) -> Problem:
+def problem_from_lists(data: Mapping[str, object]) -> Problem:
     """Build a custom problem from nested lists, with plain messages for every mistake.
 
     Shapes are checked against each other the way a student would meet them:

@@ -24,36 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import ANSWER_NAMES, Problem, solve
-
-MINUS = "\u2212"
-
-# What each pre-activation is made of: (weights, bias, input); and what each
-# activation is ReLU of.
-AFFINE = {"h_z": ("W1", "b1", "X"), "y_z": ("W2", "b2", "h")}
-RELU_OF = {"h": "h_z", "y": "y_z"}
-
-
-def number(value: int) -> str:
-    """An integer as written in prose, with a true minus sign."""
-    value = int(value)
-    return f"{MINUS}{-value}" if value < 0 else str(value)
-
-
-def factor(value: int) -> str:
-    """An integer as one term of a sum or product: negatives in brackets, so
-    "1·(−2)" and "+ (−5)" cannot be misread as subtraction."""
-    value = int(value)
-    return f"({number(value)})" if value < 0 else str(value)
-
-
-def product(w: int, x: int) -> str:
-    return f"{factor(w)}·{factor(x)}"
-
-
-def cell_name(matrix: str, row: int, col: int) -> str:
-    """A cell as students name it, 1-based: ``h_z[2][1]``."""
-    return f"{matrix}[{row + 1}][{col + 1}]"
+from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, solve
+from .wording import cell_name, factor, number, product
 
 
 @dataclass(frozen=True)
@@ -80,7 +52,7 @@ class Working:
     input_col: tuple[str, int] | None = None
     source: tuple[str, int, int] | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The JSON body of ``GET /api/problems/<code>/working``."""
         return {
             "matrix": self.matrix,
@@ -134,8 +106,8 @@ def working(problem: Problem, matrix: str, row: int, col: int) -> Working:
 
 def _check_index(what: str, index: object, size: int, matrix: str) -> None:
     # bool is an int subclass, but `row=True` is a caller's mistake, not row 1.
-    whole = isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_))
-    if not whole or not 0 <= index < size:
+    if (isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer))
+            or not 0 <= index < size):
         unit = ("row" if what == "row" else "column") + ("" if size == 1 else "s")
         raise ValueError(
             f"{what} must be a whole number from 0 to {size - 1} for {matrix} (it has {size} {unit})."

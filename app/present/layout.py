@@ -15,19 +15,31 @@ A template only walks these blocks and draws each one with the grid macro.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Literal, TypeVar
 
-from .grading import Answers, Mark, Report, cell_label, field_id
-from .parsing import BLANK, Entry
-from .problem import ANSWER_NAMES, Problem, solve
-from .working import Working
+import numpy as np
+
+from ..core.answers import Answers, field_id
+from ..core.grading import Mark, Report
+from ..core.parsing import BLANK, Entry
+from ..core.problem import AFFINE, ANSWER_NAMES, Problem, Solution, solve
+from ..core.wording import cell_label
+from ..core.working import Working
 
 VIEWS = ("grid", "numpy")
+# "given" numbers, "one" (the appended 1s), an "answer" to fill in, a "revealed" solution.
+CellKind = Literal["given", "one", "answer", "revealed"]
+# What a hint shades: its "target" cell, and the row of W and column of the input ("pair") it uses.
+Shade = Literal["target", "pair"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Work:
-    """Everything a view draws: the problem, what the student typed, the marks
-    (after a check), and which matrices' solutions were asked for."""
+class Attempt:
+    """A student's attempt at a problem, as a view draws it: the problem, what
+    they typed, the marks (after a check), the matrices whose solutions they
+    asked to see, and the cell whose working they asked for."""
 
     problem: Problem
     answers: Answers
@@ -38,15 +50,16 @@ class Work:
 
 @dataclass(frozen=True)
 class Cell:
-    kind: str  # "given", "one" (the appended 1s), "answer" or "revealed"
+    kind: CellKind
     value: int | None = None
     field: str | None = None  # form field name of an answer cell, e.g. "h_z-1-2"
+    place: str = ""  # an answer cell's data attributes: its matrix, row and column (for the script)
     label: str = ""  # what a screen reader says for the cell
     entry: Entry = BLANK
     mark: Mark | None = None
     rule_left: bool = False  # the thin rule before a bias column
     rule_top: bool = False  # the thin rule above a row of 1s
-    shade: str = ""  # "pair" for the row of W and column of the input a hint uses, or "target"
+    shade: Shade | Literal[""] = ""
 
     @property
     def css(self) -> str:
@@ -65,7 +78,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Block:
-    key: str  # a stable id, also the CSS grid area ("X", "W1", "h_z", ...)
+    name: str  # the matrix shown ("X", "W1", "b1", "h_z", ...), also its CSS grid area
     title: str
     rows: list[list[Cell]]
     col_labels: list[str] = field(default_factory=list)
@@ -75,16 +88,16 @@ class Block:
 
     @property
     def is_answer(self) -> bool:
-        return self.key in ANSWER_NAMES
+        return self.name in ANSWER_NAMES
 
 
 @dataclass(frozen=True)
 class Arrow:
-    key: str
+    name: str  # its CSS grid area: "relu1" or "relu2"
     text: str
 
 
-def _given(matrix, bias=None, ones_row: bool = False) -> list[list[Cell]]:
+def _given(matrix: np.ndarray, bias: np.ndarray | None = None, ones_row: bool = False) -> list[list[Cell]]:
     rows = []
     for i, row in enumerate(matrix.tolist()):
         cells = [Cell("given", value) for value in row]
@@ -96,18 +109,19 @@ def _given(matrix, bias=None, ones_row: bool = False) -> list[list[Cell]]:
     return rows
 
 
-def _answer(work: Work, name: str, note: str = "", ones_row: bool = False) -> Block:
+def _answer(attempt: Attempt, name: str, note: str = "", ones_row: bool = False) -> Block:
     """An answer block. A revealed one shows the solution in place of the
     inputs; what the student had typed there rides along unseen, never lost."""
-    revealed = name in work.revealed
-    solution = solve(work.problem)[name] if revealed else None
+    revealed = name in attempt.revealed
+    solution = solve(attempt.problem)[name] if revealed else None
     rows = []
-    for i, row in enumerate(work.answers[name]):
+    for i, row in enumerate(attempt.answers[name]):
         rows.append([
-            Cell("revealed" if revealed else "answer", field=field_id(name, i, j), entry=entry,
-                 value=int(solution[i, j]) if revealed else None,
+            Cell("revealed" if revealed else "answer", field=field_id(name, i, j), place=place(name, i, j),
+                 entry=entry,
+                 value=int(solution[i, j]) if solution is not None else None,
                  label=cell_label(name, i, j),
-                 mark=work.report.marks[name][i][j] if work.report else None)
+                 mark=attempt.report.marks[name][i][j] if attempt.report else None)
             for j, entry in enumerate(row)
         ])
     if ones_row:
@@ -115,76 +129,91 @@ def _answer(work: Work, name: str, note: str = "", ones_row: bool = False) -> Bl
     return Block(name, name, rows, note=note, revealed=revealed)
 
 
+@lru_cache(maxsize=512)
+def place(name: str, i: int, j: int) -> str:
+    """An answer input's data attributes, written once per cell: the page's script
+    reads a cell's place from them, never from its id."""
+    return f'data-matrix="{name}" data-row="{i}" data-col="{j}"'
+
+
 def column_labels(count: int) -> list[str]:
     return [f"x{j + 1}" for j in range(count)]
 
 
-def _shaded(work: Work, items: list) -> list:
-    """The items with a hint's cells shaded, the "AI by Hand" way: the row of W
-    (its bias included) and the column of the input (its 1 included) that meet
-    at the cell, or for a ReLU cell the pre-activation it comes from."""
-    hint = work.hint
-    if hint is None:
-        return items
-    spots = {(hint.matrix, hint.row, hint.col): "target"}
+def _spots(hint: Working) -> dict[tuple[str, int, int], Shade]:
+    """The cells a hint shades, the "AI by Hand" way: the row of W (its bias
+    included) and the column of the input (its 1 included) that meet at the
+    cell, or for a ReLU cell the pre-activation it comes from."""
+    spots: dict[tuple[str, int, int], Shade] = {(hint.matrix, hint.row, hint.col): "target"}
     if hint.source:
         spots[hint.source] = "pair"
-    else:
+    elif hint.w_row and hint.input_col:
         w_name, row = hint.w_row
         input_name, col = hint.input_col
         spots.update({(w_name, row, c): "pair" for c in range(SPAN)})
-        spots[("b" + w_name[1], row, 0)] = "pair"  # b1 or b2 as a separate vector
+        spots[(AFFINE[hint.matrix].bias, row, 0)] = "pair"  # b1 or b2 as a separate vector
         spots.update({(input_name, r, col): "pair" for r in range(SPAN)})
+    return spots
 
-    def shade(item):
-        if not isinstance(item, Block):
-            return item
-        rows = [[replace(cell, shade=spots.get((item.key, i, j), "")) for j, cell in enumerate(row)]
-                for i, row in enumerate(item.rows)]
-        return replace(item, rows=rows)
 
-    return [[shade(part) for part in item] if isinstance(item, list) else shade(item) for item in items]
+def _shaded(item: T, spots: dict[tuple[str, int, int], Shade]) -> T:
+    if not isinstance(item, Block):
+        return item
+    rows = [[replace(cell, shade=spots.get((item.name, i, j), "")) for j, cell in enumerate(row)]
+            for i, row in enumerate(item.rows)]
+    return replace(item, rows=rows)
 
 
 SPAN = 8  # more than any block's rows or columns (6, plus a row of 1s or a bias column)
 
 
-def staircase(work: Work):
+def staircase(attempt: Attempt) -> list[Block | Arrow]:
     """Blocks and arrows of the "AI by Hand" picture, each naming its grid area."""
-    return _shaded(work, _staircase(work))
+    parts = _staircase(attempt)
+    if attempt.hint is None:
+        return parts
+    spots = _spots(attempt.hint)
+    return [_shaded(part, spots) for part in parts]
 
 
-def equations(work: Work):
+def equations(attempt: Attempt) -> list[list[Block | str]]:
     """Lines of the plain notation: items are Blocks or operator strings."""
-    return _shaded(work, _equations(work))
+    lines = _equations(attempt)
+    if attempt.hint is None:
+        return lines
+    spots = _spots(attempt.hint)
+    return [[_shaded(item, spots) for item in line] for line in lines]
 
 
-def _staircase(work: Work):
-    problem = work.problem
+def _staircase(attempt: Attempt) -> list[Block | Arrow]:
+    problem = attempt.problem
     return [
         Block("X", "X", _given(problem.X, ones_row=True), col_labels=column_labels(problem.sizes.batch)),
         Block("W1", "[W1 | b1]", _given(problem.W1, bias=problem.b1)),
-        _answer(work, "h_z", note="W1·X + b1"),
+        _answer(attempt, "h_z", note="W1·X + b1"),
         Arrow("relu1", "ReLU"),
-        _answer(work, "h", note="ReLU(h_z)", ones_row=True),
+        _answer(attempt, "h", note="ReLU(h_z)", ones_row=True),
         Block("W2", "[W2 | b2]", _given(problem.W2, bias=problem.b2)),
-        _answer(work, "y_z", note="W2·h + b2"),
+        _answer(attempt, "y_z", note="W2·h + b2"),
         Arrow("relu2", "ReLU"),
-        _answer(work, "y", note="ReLU(y_z)"),
+        _answer(attempt, "y", note="ReLU(y_z)"),
     ]
 
 
-def _equations(work: Work):
-    problem = work.problem
-    column = lambda vector: _given(vector[:, None])  # noqa: E731 - b as a column vector
+def _equations(attempt: Attempt) -> list[list[Block | str]]:
+    problem = attempt.problem
+
+    def column(vector: np.ndarray) -> list[list[Cell]]:  # b as a column vector
+        return _given(vector[:, None])
+
     return [
-        [_answer(work, "h_z"), "=", Block("W1", "W1", _given(problem.W1)), "·",
+        [_answer(attempt, "h_z"), "=", Block("W1", "W1", _given(problem.W1)), "·",
          Block("X", "X", _given(problem.X), col_labels=column_labels(problem.sizes.batch)), "+",
          Block("b1", "b1", column(problem.b1))],
-        [_answer(work, "h"), "=", "ReLU(h_z)"],
-        [_answer(work, "y_z"), "=", Block("W2", "W2", _given(problem.W2)), "·", "h", "+",
+        [_answer(attempt, "h"), "=", "ReLU(h_z)"],
+        [_answer(attempt, "y_z"), "=", Block("W2", "W2", _given(problem.W2)), "·", "h", "+",
          Block("b2", "b2", column(problem.b2))],
-        [_answer(work, "y"), "=", "ReLU(y_z)"],
+        [_answer(attempt, "y"), "=", "ReLU(y_z)"],
     ]
 
 
@@ -196,17 +225,17 @@ def invalid_cells(report: Report | None) -> list[tuple[str, str, Mark]]:
             for name, i, j, mark in report.cells() if mark.status == "invalid"]
 
 
-def hint_menu(work: Work) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+def hint_menu(attempt: Attempt) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The Hint menu: for each answer matrix, (field, label, selected) per cell."""
-    chosen = field_id(work.hint.matrix, work.hint.row, work.hint.col) if work.hint else None
+    chosen = field_id(attempt.hint.matrix, attempt.hint.row, attempt.hint.col) if attempt.hint else None
     menu = []
     for name in ANSWER_NAMES:
-        rows, cols = work.problem.sizes.answer_shape(name)
+        rows, cols = attempt.problem.sizes.answer_shape(name)
         menu.append((name, [(field_id(name, i, j), cell_label(name, i, j), field_id(name, i, j) == chosen)
                             for i in range(rows) for j in range(cols)]))
     return menu
 
 
-def key_blocks(solution) -> list[Block]:
+def key_blocks(solution: Solution) -> list[Block]:
     """The four answer matrices filled in, as blocks of given numbers (an answer key)."""
     return [Block(name, name, _given(solution[name])) for name in ANSWER_NAMES]

@@ -1,10 +1,11 @@
-"""Turning a request for a problem (a preset, custom sizes, or typed-in
-matrices) into its code. Pages and the API both come through here, so a preset
-name or a size means the same thing wherever it is typed."""
+"""A request for a problem (a preset, custom sizes and a seed, or typed-in
+matrices) turned into the problem's code. Pages and the API both come through
+here, so a preset name or a size means the same thing wherever it is typed."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from . import presets
 from .codes import custom_code, display, generated_code
@@ -36,7 +37,7 @@ def sizes_from(data: object) -> Sizes:
     return Sizes(**{name: data[name] for name in DIMENSIONS})
 
 
-def code_for(data: dict) -> str:
+def code_for(data: Mapping[str, object]) -> str:
     """The display code for an API-style request body (see the OpenAPI document)."""
     custom = [name for name in GIVEN_NAMES if name in data]
     if custom:

@@ -130,8 +130,8 @@ def _draw_blank_page(shown: str, view: str, url_root: str, problem, generated) -
     return page, hashlib.sha256(page.encode()).hexdigest()[:20]
 
 def _problem_page(code: str, generated: Generated | None, attempt: layout.Attempt,
-                  fragment: bool) -> ProblemPage:
-    view = _view()
+                  fragment: bool, view: str | None = None) -> ProblemPage:
+    view = view or _view()
     report = attempt.report
     return ProblemPage(
         code=code, generated=generated, preset=generated.preset if generated else None,

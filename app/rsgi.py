@@ -41,11 +41,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-log = logging.getLogger("handgrid.server")
+from .security import BODY_TIMED_OUT  # the app answers 408 (security.py), like any error
 
-# Set in the environ when the body did not arrive in time: the app answers 408
-# (security.py), so the answer has the same message and headers as any error.
-BODY_TIMED_OUT = "handgrid.body_timed_out"
+log = logging.getLogger("handgrid.server")
 _CLOSE = ("connection", "close")
 
 

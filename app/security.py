@@ -17,7 +17,8 @@ import io
 
 from flask import Flask, Response, abort, current_app, request
 
-from .rsgi import BODY_TIMED_OUT
+# Set in the environ by the server (app/rsgi.py) when a body did not arrive in time.
+BODY_TIMED_OUT = "handgrid.body_timed_out"
 
 CSP = "; ".join([
     "default-src 'none'",

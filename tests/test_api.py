@@ -34,7 +34,7 @@ PRESET_SIZES = {"gentle": (2, 3, 2, 2), "classic": (3, 4, 2, 3), "challenge": (4
 MAX_SEED = 2**26 - 1
 LIMIT = 64 * 1024
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-DISPLAY_CODE = re.compile(r"[GC][0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{5})*-[0-9A-HJKMNP-TV-Z]{1,5}")
+DISPLAY_CODE = re.compile(r"[GHC][0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{5})*-[0-9A-HJKMNP-TV-Z]{1,5}")
 STATUSES = {"correct", "wrong", "carried", "blank", "invalid"}
 SCORE_KEYS = {"correct", "carried", "total", "wrong", "invalid", "blank"}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -128,7 +128,7 @@ def with_changes(problem: dict, **changes) -> dict:
 def test_create_preset_gives_201_with_exactly_the_problem_keys(client, preset):
     body, location = create(client, {"preset": preset, "seed": 12345})
     assert set(body) == {"code", *GIVEN, "url"}
-    assert DISPLAY_CODE.fullmatch(body["code"]) and body["code"].startswith("G")
+    assert DISPLAY_CODE.fullmatch(body["code"]) and body["code"].startswith("H")  # the newest generator
     assert shapes(body) == PRESET_SIZES[preset]
     assert location == f"/api/problems/{body['code']}"
     assert body["url"] == f"/p/{body['code']}"
@@ -196,12 +196,22 @@ def test_without_a_seed_the_server_picks_one(client):
 
 
 def test_a_code_keeps_its_meaning(client):
-    """Codes are shared and printed: gentle with seed 1 is this problem for good."""
-    body, _ = create(client, {"preset": "gentle", "seed": 1})
+    """Codes are shared and printed: gentle with seed 1 of generator 1 is this problem for good."""
+    body, _ = create(client, {"preset": "gentle", "seed": 1, "generator": 1})
     assert body == {"code": "G0000-0GM90",
                     "W1": [[1, 1], [1, 0], [-1, 1]], "b1": [-2, 0, -2],
                     "W2": [[0, 1, -1], [1, 0, -1]], "b2": [-3, 1], "X": [[2, 1], [2, 2]],
                     "url": "/p/G0000-0GM90"}
+
+
+def test_a_preset_and_seed_give_the_newest_generators_problem_unless_asked(client):
+    newest, _ = create(client, {"preset": "gentle", "seed": 1})
+    again, _ = create(client, {"preset": "gentle", "seed": 1, "generator": 2})
+    assert newest == again and newest["code"] == "H0000-0GM9T" and newest["code"] != "G0000-0GM90"
+    for bad in (0, 3, "2", True, 2.0):
+        response = client.post("/api/problems", json={"preset": "gentle", "generator": bad})
+        assert response.status_code == 400
+        assert response.get_json() == {"error": "generator must be one of 1, 2."}
 
 
 # --- 2. Reading a problem and its solution back --------------------------------

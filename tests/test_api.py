@@ -288,7 +288,7 @@ def test_the_solution_is_all_correct(client, form):
     report = check(client, created["code"], numpy_solution(created))
     assert set(report) == {"score", "summary", "cells"}
     assert report["score"] == {"correct": cells, "carried": 0, "total": cells,
-                               "wrong": 0, "invalid": 0, "blank": 0}
+                               "wrong": 0, "invalid": 0, "blank": 0, "with_help": 0}
     assert report["summary"] == f"{cells} of {cells} correct"
     expected_shapes = {"h_z": (hidden, batch), "h": (hidden, batch),
                        "y_z": (outputs, batch), "y": (outputs, batch)}
@@ -315,7 +315,7 @@ def test_error_carried_forward(client):
         "y": [["carried", "wrong"]],
     }
     assert report["score"] == {"correct": 11, "carried": 3, "total": HAND_CELLS,
-                               "wrong": 2, "invalid": 0, "blank": 0}
+                               "wrong": 2, "invalid": 0, "blank": 0, "with_help": 0}
     assert report["summary"] == "11 of 16 correct, 3 carried forward, 2 wrong"
     messages = {cell["message"] for row in report["cells"]["h"] for cell in row}
     assert len(messages) == 2  # a carried cell is told something different from a correct one
@@ -346,7 +346,7 @@ def test_y_z_is_carried_only_from_a_complete_h(client):
 def test_missing_matrices_and_empty_cells_are_blank(client, answers, blanks):
     report = check(client, hand_code(client), answers)
     assert report["score"] == {"correct": HAND_CELLS - blanks, "carried": 0, "total": HAND_CELLS,
-                               "wrong": 0, "invalid": 0, "blank": blanks}
+                               "wrong": 0, "invalid": 0, "blank": blanks, "with_help": 0}
     for name in ANSWERS:
         expected = "correct" if answers.get(name) == HAND_SOLUTION[name] else "blank"
         assert {status for row in statuses(report)[name] for status in row} == {expected}
@@ -374,7 +374,7 @@ def test_entries_that_are_not_whole_numbers_are_invalid(client, entry):
     assert isinstance(cell["message"], str) and cell["message"]
     assert cell["message"] not in {c["message"] for row in report["cells"]["h"] for c in row}
     assert report["score"] == {"correct": 5, "carried": 0, "total": HAND_CELLS,
-                               "wrong": 0, "invalid": 1, "blank": 10}
+                               "wrong": 0, "invalid": 1, "blank": 10, "with_help": 0}
 
 
 def test_an_invalid_cell_does_not_carry(client):
@@ -897,3 +897,31 @@ def test_a_missing_bias_is_diagnosed_in_the_check(client):
     cell = check(client, code, {"h_z": answer})["cells"]["h_z"][row][0]
     assert (cell["status"], cell["diagnosis"]) == ("wrong", "no_bias")
     assert "bias" in cell["message"]
+
+
+# --- help counted apart --------------------------------------------------------------------
+
+
+def test_correct_cells_the_student_was_helped_with_are_counted_apart(client):
+    code = hand_code(client)
+    solution = client.get(f"/api/problems/{code}/solution").get_json()
+    answers = {**solution, "helped": [["h_z", 0, 0], ["h_z", 1, 1], ["y", 0, 1]]}
+    answers["h_z"] = [row[:] for row in solution["h_z"]]
+    answers["h_z"][1][1] += 5  # helped, and still wrong: not counted
+    report = check(client, code, answers)
+    assert report["score"]["with_help"] == 2 and report["score"]["correct"] == report["score"]["total"] - 1
+    assert report["summary"].startswith(f"{report['score']['correct']} of {report['score']['total']}"
+                                        " correct (2 with help)")
+    assert check(client, code, solution)["score"]["with_help"] == 0
+
+
+@pytest.mark.parametrize("helped", [
+    "h_z-0-0", [["h_z", 0]], [["W1", 0, 0]], [["h_z", 9, 0]], [["h_z", -1, 0]], [["h_z", 0, True]],
+    [["h_z", 0, 0.0]], [[0, 0, 0]], [["h_z", 0, 0]] * 200,
+])
+def test_bad_helped_cells_get_a_400_that_says_what_helped_is(client, helped):
+    code = hand_code(client)
+    response = client.post(f"/api/problems/{code}/check", json={"helped": helped})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "helped must be a list of [matrix, row, column] cells of this problem (0-based)."}

@@ -20,7 +20,7 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 # when this is set, as it may be on a machine that keeps its trees clean.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test test-fast coverage browser wrk loadtest bench compare-servers clean
+.PHONY: install run test test-fast coverage browser wrk loadtest bench compare-servers tutor-report clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -58,6 +58,10 @@ loadtest: install wrk
 # Throughput ratios, scaling, generation tails, page weight (tools/bench.py; about 2 minutes).
 bench: install wrk
 	$(BIN)/python tools/bench.py
+
+# How honest the tutor's slip messages are, against a simulated student (tools/tutor_report.py).
+tutor-report: install
+	$(BIN)/python tools/tutor_report.py
 
 # The production servers compared side by side (tools/servers.py; about 6 minutes).
 compare-servers: install wrk

@@ -36,9 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import api, custom, errors, practice, security, templating, worksheets
+    from . import api, assets, custom, errors, practice, security, templating, worksheets
 
     templating.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(practice.bp)

@@ -23,6 +23,7 @@ from .core.codes import Generated
 from .core.grading import Mark
 from .core.presets import Profile
 from .core.problem import MAX_SIZE, MAX_VALUE, MIN_SIZE, MIN_VALUE, Sizes
+from .core.working import Working
 from .present.layout import Arrow, Attempt, Block
 from .present.printing import Worksheet
 
@@ -79,6 +80,8 @@ class ProblemPage(Page):
     score: str | None = documented("the score line after a check, else None")
     invalid: list[tuple[str, str, Mark]] = documented("(label, field, mark) of every cell marked invalid")
     fragment: bool = documented("answering htmx: _work.html alone, with the score line out of band")
+    next_url: str | None = documented("once every cell is right: a new problem of the same preset or sizes")
+    first_cell: Working = documented("the working of h_z's first cell, for the first visit's how-to panel")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,19 +35,20 @@ def _sent_row(env: Environment, fields: tuple[str, ...], marks: tuple) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _score_and_state(env: Environment, score: str, invalid: tuple) -> Markup:
+def _score_and_state(env: Environment, score: str, invalid: tuple, next_url: str | None) -> Markup:
     module = env.get_template("_check.html").module
-    return module.summary(score, invalid, True) + module.check_state(True, True)
+    return module.summary(score, invalid, next_url, True) + module.check_state(True, True)
 
 
-def check_answer(attempt: Attempt) -> Markup:
+def check_answer(attempt: Attempt, next_url: str | None = None) -> Markup:
     """The answer to Check with htmx: only what a check changes, each piece
     swapped in by id (out of band), so the inputs, the caret and the focus stay
-    exactly as the student left them: the score line, the check state and the
-    markbox of every cell but those of revealed matrices."""
+    exactly as the student left them: the score line (with `next_url`, a Next
+    problem link, once every cell is right), the check state and the markbox
+    of every cell but those of revealed matrices."""
     env = current_app.jinja_env
     report = attempt.report
-    head = _score_and_state(env, report.summary(), tuple(layout.invalid_cells(report)))
+    head = _score_and_state(env, report.summary(), tuple(layout.invalid_cells(report)), next_url)
     rows = starmap(partial(_sent_row, env), report.rows(attempt.revealed))
     # Every piece is made of Markup: a plain join keeps it so, without escaping each again.
     return Markup("\n".join((head, *rows)))

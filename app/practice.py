@@ -16,11 +16,11 @@ from flask import Blueprint, current_app, make_response, redirect, request, url_
 
 from .contexts import ProblemPage, StartPage, render
 from .core import presets, problem_request
-from .core.answers import answers_from_form, blank_answers, cell_of
+from .core.answers import answers_from_form, blank_answers, cell_of, helped_after
 from .core.codes import MAX_TYPED, CodeError, Generated, display, load
 from .core.grading import grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, MAX_SIZE, MIN_SIZE, ProblemError
-from .core.working import working
+from .core.working import Working, working
 from .marks import check_answer
 from .present import layout
 
@@ -84,10 +84,13 @@ def problem(code: str):
     # A plain dict for the 36 lookups of the cells: a MultiDict's get is Python.
     answers = answers_from_form(problem.sizes, form.to_dict()) if posted else blank_answers(problem.sizes)
     revealed = _revealed(form) if posted else frozenset()
-    report = grade(problem, answers, revealed) if checked else None
-    attempt = layout.Attempt(problem, answers, report, revealed, _hint(problem, form) if posted else None)
+    hint, hint_sum = _hint(problem, form) if posted else (None, False)
+    helped = helped_after(problem.sizes, form.getlist("helped"), revealed,
+                          form.get("hint_sum")) if posted else frozenset()
+    report = grade(problem, answers, revealed, helped) if checked else None
+    attempt = layout.Attempt(problem, answers, report, revealed, hint, hint_sum, helped)
     if htmx and form.get("action") == "check":
-        response = make_response(check_answer(attempt))
+        response = make_response(check_answer(attempt, _next_url(report, generated, problem)))
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
         response = make_response(render("_work.html" if htmx else "practice.html",
@@ -138,7 +141,22 @@ def _problem_page(code: str, generated: Generated | None, attempt: layout.Attemp
         presets=presets.PROFILES, sizes=generated.sizes if generated else attempt.problem.sizes, view=view,
         attempt=attempt, parts=layout.equations(attempt) if view == "numpy" else layout.staircase(attempt),
         hint_menu=layout.hint_menu(attempt), score=report.summary() if report else None,
-        invalid=layout.invalid_cells(report), fragment=fragment)
+        invalid=layout.invalid_cells(report), fragment=fragment,
+        next_url=_next_url(report, generated, attempt.problem, view),
+        first_cell=working(attempt.problem, "h_z", 0, 0))
+
+
+def _next_url(report, generated: Generated | None, problem, view: str | None = None) -> str | None:
+    """Where "Next problem" goes once every cell is right: a new problem of the
+    same preset, or of the same sizes (a custom problem's with the classic ranges)."""
+    if report is None or report.counts["correct"] != report.total:
+        return None
+    view = view or _view()
+    extra = {"view": view} if view != "grid" else {}
+    if generated and generated.preset:
+        return url_for("practice.new", preset=generated.preset, **extra)
+    sizes = generated.sizes if generated else problem.sizes
+    return url_for("practice.new", **sizes.as_dict(), **extra)
 
 
 def _revealed(form) -> frozenset[str]:
@@ -151,16 +169,20 @@ def _revealed(form) -> frozenset[str]:
     return frozenset(names & set(ANSWER_NAMES))
 
 
-def _hint(problem, form):
-    """The working asked for: a "Show the working" button beside a wrong cell
-    names its cell; the Hint control names one in its menu."""
-    cell = cell_of(form.get("hint") or (form.get("hint_cell") if form.get("action") == "hint" else None))
+def _hint(problem, form) -> tuple[Working | None, bool]:
+    """The working asked for, and whether its sum is shown. A "Show the working"
+    button beside a wrong cell names its cell, and the Hint control one in its
+    menu: their first step. "Show the sum" under a working names its cell: the
+    whole working (and the cell counts as helped)."""
+    summed = form.get("hint_sum")
+    field = summed or form.get("hint") or (form.get("hint_cell") if form.get("action") == "hint" else None)
+    cell = cell_of(field)
     if cell is None:
-        return None
+        return None, False
     try:
-        return working(problem, *cell)
+        return working(problem, *cell), bool(summed)
     except ValueError:
-        return None  # a menu entry for another problem's shape: no hint, no error
+        return None, False  # a menu entry for another problem's shape: no hint, no error
 
 
 def _view() -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, Response, request, url_for
 
 from . import marks
-from .core.wording import number
+from .core.wording import factor, number
 
 
 @lru_cache(maxsize=64)
@@ -21,6 +21,7 @@ def _digest(path: str, mtime: float) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["factor"] = factor
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

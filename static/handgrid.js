@@ -1,11 +1,266 @@
 // Handgrid's own script: enhancements only. Every feature of the page works
-// without it; this file adds the "Copy link" button, arrow-key movement
-// between the cells of a grid, pasting a whole matrix into a grid, and a Hint
-// menu that follows the focused cell.
+// without it; this file adds
+// * keeping what the student typed: entries, marks, reveals and help are kept
+//   in this browser per problem (localStorage) and come back on reload, Back,
+//   a new tab or a later visit; "Start over" clears them; a list of recent
+//   problems with their scores;
+// * keyboard: arrow keys move between cells, Enter checks (the form's first
+//   button), the working takes focus when shown and Esc goes back to its cell,
+//   the Next problem link takes focus once every cell is right;
+// * pasting a whole matrix into a grid, the "Copy link" button, the Hint menu
+//   following the cell the student is in, and the how-to panel of a first visit.
 // Handlers are delegated from the document, so they keep working on the
-// fragments htmx swaps in.
+// fragments htmx swaps in. A cell's place comes from its data-matrix, data-row
+// and data-col attributes (app/core/answers.py owns the field names).
 (function () {
   "use strict";
+
+  var STORE = "handgrid:v1:";
+  var RECENT = STORE + "recent";
+  var INTRO_DONE = STORE + "intro-done";
+  var MAX_RECENT = 20;
+
+  // --- storage: never fatal (private windows and full disks refuse it) --------------------
+
+  function load(key) {
+    try {
+      var text = window.localStorage.getItem(key);
+      return text ? JSON.parse(text) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function store(key, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (error) { /* nothing kept: the page still works */ }
+  }
+
+  function work() { return document.getElementById("work"); }
+  function form() { return document.getElementById("work-form"); }
+  function codeKey(code) { return STORE + "problem:" + code; }
+
+  function answerInputs() {
+    var found = form();
+    return found ? found.querySelectorAll("input[data-matrix]") : [];
+  }
+
+  function hiddenValues(name) {
+    var found = form();
+    if (!found) return [];
+    return Array.prototype.map.call(found.querySelectorAll("input[type=hidden][name='" + name + "']"),
+                                    function (input) { return input.value; });
+  }
+
+  // What the student has done on this problem, read off the page as it is now.
+  function currentState() {
+    var entries = {};
+    answerInputs().forEach(function (input) { if (input.value !== "") entries[input.name] = input.value; });
+    // A revealed cell keeps what had been typed in it in a hidden field of the same name.
+    form().querySelectorAll("td.cell-revealed input[type=hidden]").forEach(function (input) {
+      if (input.value !== "") entries[input.name] = input.value;
+    });
+    var score = document.querySelector("#summary .score");
+    return {
+      entries: entries,
+      revealed: hiddenValues("revealed"),
+      helped: hiddenValues("helped"),
+      checked: !!document.querySelector("#check-state input"),
+      score: score ? score.textContent.replace(/\s*Next problem\s*$/, "").trim() : "",
+      at: Date.now()
+    };
+  }
+
+  function save() {
+    var section = work();
+    if (!section || !form()) return;
+    var state = currentState();
+    var empty = !Object.keys(state.entries).length && !state.revealed.length && !state.helped.length;
+    store(codeKey(section.dataset.code), empty ? null : state);
+    remember(section.dataset.code, state.score);
+  }
+
+  function remember(code, score) {
+    var recent = (load(RECENT) || []).filter(function (item) { return item.code !== code; });
+    recent.unshift({ code: code, score: score || "", at: Date.now() });
+    store(RECENT, recent.slice(0, MAX_RECENT));
+  }
+
+  // Back on a problem: what was kept comes back. Entries are filled in where the
+  // page has none; marks, reveals and help are asked of the server again (one
+  // post of the form, as the buttons do), so they are the server's own.
+  function restore() {
+    var section = work();
+    if (!section || !form()) return;
+    var code = section.dataset.code;
+    var state = load(codeKey(code));
+    showRecent(code);
+    if (!state) { remember(code, ""); return; }
+    var fresh = !currentState().checked && !hiddenValues("revealed").length;
+    if (!fresh) return;  // a page that already holds work (the server drew it): leave it
+    answerInputs().forEach(function (input) {
+      if (input.value === "" && state.entries[input.name] !== undefined) input.value = state.entries[input.name];
+    });
+    var extra = {};
+    if (state.revealed.length || state.helped.length) {
+      addHidden("revealed", state.revealed);
+      addHidden("helped", state.helped);
+      if (state.checked) addHidden("checked", ["1"]);
+      if (window.htmx) window.htmx.trigger(form(), "submit");
+    } else if (state.checked) {
+      document.querySelector("#work-form button[name=action][value=check]").click();
+    }
+    remember(code, state.score);
+    return extra;
+  }
+
+  function addHidden(name, values) {
+    values.forEach(function (value) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form().appendChild(input);
+    });
+  }
+
+  function showRecent(current) {
+    var section = document.getElementById("recent");
+    if (!section) return;
+    var list = section.querySelector("ol");
+    var recent = (load(RECENT) || []).filter(function (item) { return item.code !== current; });
+    list.textContent = "";
+    recent.forEach(function (item) {
+      var entry = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "/p/" + encodeURIComponent(item.code);
+      link.textContent = item.code;
+      link.className = "code";
+      entry.appendChild(link);
+      var score = document.createElement("span");
+      score.className = "recent-score";
+      score.textContent = item.score || "not checked yet";
+      entry.appendChild(score);
+      list.appendChild(entry);
+    });
+    section.hidden = recent.length === 0;
+  }
+
+  // --- keyboard ------------------------------------------------------------------------
+
+  function place(input) {
+    return input.dataset && input.dataset.matrix
+      ? { matrix: input.dataset.matrix, row: +input.dataset.row, col: +input.dataset.col } : null;
+  }
+
+  function cell(matrix, row, col) {
+    var found = document.querySelector("input[data-matrix='" + matrix + "'][data-row='" + row +
+                                       "'][data-col='" + col + "']");
+    return found && !found.readOnly ? found : null;
+  }
+
+  function moveTo(target) {
+    if (!target) return false;
+    target.focus();
+    target.select();
+    return true;
+  }
+
+  // Up/Down always move; Left/Right only leave a cell when the caret is at the
+  // edge of its text, so editing inside a cell still works.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && event.target.closest && event.target.closest("#working")) {
+      var back = document.getElementById(event.target.closest("#working").dataset.cell);
+      if (back && back.focus) { event.preventDefault(); back.focus(); }
+      return;
+    }
+    var at = event.target.tagName === "INPUT" && place(event.target);
+    if (!at || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var input = event.target, moved = false;
+    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    var atEnd = input.selectionStart === input.value.length;
+    if (event.key === "ArrowUp") moved = moveTo(cell(at.matrix, at.row - 1, at.col));
+    else if (event.key === "ArrowDown") moved = moveTo(cell(at.matrix, at.row + 1, at.col));
+    else if (event.key === "ArrowLeft" && atStart) moved = moveTo(cell(at.matrix, at.row, at.col - 1));
+    else if (event.key === "ArrowRight" && atEnd) moved = moveTo(cell(at.matrix, at.row, at.col + 1));
+    if (moved) event.preventDefault();
+  });
+
+  // Rows of numbers from pasted text, split as app/core/matrixtext.py's rows_of
+  // splits them (it owns the rule; a browser test holds the two together): lines
+  // of values separated by spaces, commas, semicolons or tabs, or NumPy's
+  // printed form "[[-1 -5] [ 3  2]]".
+  function rowsOf(text) {
+    var bracketed = text.match(/\[[^\[\]]*\]/g);
+    var rows = bracketed ? bracketed.map(function (row) { return row.slice(1, -1); }) : text.split(/\r?\n/);
+    return rows.map(function (row) {
+      return row.split(/[\s,;]+/).filter(function (value) { return value !== ""; });
+    }).filter(function (row) { return row.length > 0; });
+  }
+
+  document.addEventListener("paste", function (event) {
+    var at = event.target.tagName === "INPUT" && place(event.target);
+    if (!at || !event.clipboardData) return;
+    var rows = rowsOf(event.clipboardData.getData("text"));
+    var values = rows.reduce(function (n, row) { return n + row.length; }, 0);
+    if (values < 2) return;  // one value: an ordinary paste
+    event.preventDefault();
+    var last = event.target;
+    rows.forEach(function (row, r) {
+      row.forEach(function (value, c) {
+        var target = cell(at.matrix, at.row + r, at.col + c);
+        if (target) {
+          target.value = value;
+          last = target;
+        }
+      });
+    });
+    last.focus();
+    save();
+  });
+
+  // The Hint menu follows the answer cell the student is in, and only that, so
+  // "Show the working" explains the cell they are stuck on.
+  document.addEventListener("focusin", function (event) {
+    var menu = document.getElementById("hint-cell");
+    if (menu && event.target.tagName === "INPUT" && place(event.target)) menu.value = event.target.id;
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.tagName === "INPUT" && place(event.target)) save();
+  });
+
+  // Which button sent the form: after the swap, focus goes where that button's
+  // answer is (the working, or the score's Next problem link).
+  var sentBy = "";
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    sentBy = button ? (button.name === "action" ? button.value : button.name) : "";
+  }, true);
+
+  document.addEventListener("htmx:afterSettle", function () {
+    save();
+    if (sentBy === "hint" || sentBy === "hint_sum") {
+      var working = document.getElementById("working");
+      if (working) working.focus();
+    }
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "summary") return;
+    save();
+    var next = document.getElementById("next-problem");
+    if (next) next.focus();
+  });
+
+  // --- the rest ----------------------------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#start-over");
+    if (link && work()) store(codeKey(work().dataset.code), null);
+  });
 
   function enableCopy(root) {
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
@@ -23,84 +278,21 @@
     });
   }
 
-  // An answer cell's input carries its place: data-matrix, data-row, data-col.
-  function position(input) {
-    var place = input.dataset;
-    return place.matrix ? { matrix: place.matrix, row: +place.row, col: +place.col } : null;
-  }
-
-  function cell(matrix, row, col) {
-    return document.querySelector('input[data-matrix="' + matrix + '"][data-row="' + row +
-                                  '"][data-col="' + col + '"]');
-  }
-
-  function moveTo(target) {
-    if (!target) return false;
-    target.focus();
-    target.select();
-    return true;
-  }
-
-  // Up/Down always move; Left/Right only leave a cell when the caret is at the
-  // edge of its text, so editing inside a cell still works.
-  document.addEventListener("keydown", function (event) {
-    var at = event.target.tagName === "INPUT" && position(event.target);
-    if (!at || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    var input = event.target, moved = false;
-    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
-    var atEnd = input.selectionStart === input.value.length;
-    if (event.key === "ArrowUp") moved = moveTo(cell(at.matrix, at.row - 1, at.col));
-    else if (event.key === "ArrowDown") moved = moveTo(cell(at.matrix, at.row + 1, at.col));
-    else if (event.key === "ArrowLeft" && atStart) moved = moveTo(cell(at.matrix, at.row, at.col - 1));
-    else if (event.key === "ArrowRight" && atEnd) moved = moveTo(cell(at.matrix, at.row, at.col + 1));
-    if (moved) event.preventDefault();
-  });
-
-  // Rows of numbers from pasted text: lines of values separated by spaces,
-  // commas, semicolons or tabs, or NumPy's printed form "[[-1 -5] [ 3  2]]".
-  // The rule is app/core/matrixtext.py's (rows_of); this repeats it for pasting,
-  // and tests/test_browser.py holds the two to the same rows.
-  function rowsOf(text) {
-    var rows;
-    var bracketed = text.match(/\[[^\[\]]*\]/g);
-    if (bracketed) {
-      rows = bracketed.map(function (row) { return row.slice(1, -1); });
-    } else {
-      rows = text.split(/\r?\n/);
-    }
-    return rows.map(function (row) {
-      return row.split(/[\s,;]+/).filter(function (value) { return value !== ""; });
-    }).filter(function (row) { return row.length > 0; });
-  }
-
-  document.addEventListener("paste", function (event) {
-    var at = event.target.tagName === "INPUT" && position(event.target);
-    if (!at || !event.clipboardData) return;
-    var rows = rowsOf(event.clipboardData.getData("text"));
-    var values = rows.reduce(function (n, row) { return n + row.length; }, 0);
-    if (values < 2) return;  // one value: an ordinary paste
-    event.preventDefault();
-    var last = event.target;
-    rows.forEach(function (row, r) {
-      row.forEach(function (value, c) {
-        var target = cell(at.matrix, at.row + r, at.col + c);
-        if (target) {
-          target.value = value;
-          last = target;
-        }
-      });
+  function enableIntro() {
+    var intro = document.getElementById("intro");
+    var done = document.getElementById("intro-done");
+    if (!intro || !done) return;
+    done.hidden = false;
+    if (!load(INTRO_DONE)) intro.open = true;
+    done.addEventListener("click", function () {
+      store(INTRO_DONE, true);
+      intro.open = false;
     });
-    last.focus();
-  });
+  }
 
-  // The Hint menu follows the cell the student is in, so "Show the working"
-  // explains the cell they are stuck on.
-  document.addEventListener("focusin", function (event) {
-    var menu = document.getElementById("hint-cell");
-    if (menu && event.target.tagName === "INPUT" && position(event.target)) {
-      menu.value = event.target.name;  // the menu's values are the cells' field names
-    }
+  document.addEventListener("DOMContentLoaded", function () {
+    enableCopy(document);
+    enableIntro();
+    restore();
   });
-
-  document.addEventListener("DOMContentLoaded", function () { enableCopy(document); });
 })();

@@ -21,7 +21,7 @@ from app.core import generate
 from app.core.grading import grade
 from app.core.parsing import parse
 from app.core.presets import Profile
-from app.core.problem import ANSWER_NAMES, AFFINE, RELU_OF, solve
+from app.core.problem import AFFINE, ANSWER_NAMES, RELU_OF, solve
 
 # The share of wrong cells each slip causes, in a pre-activation (h_z, y_z) and in h and y.
 AFFINE_SLIPS = {"arithmetic": 0.52, "no_bias": 0.15, "wrong_pair": 0.10, "off_by_one_term": 0.10,

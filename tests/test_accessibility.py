@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app.core.problem import ANSWER_NAMES
 from tests.test_browser import new_classic
@@ -34,10 +35,16 @@ def fill_with(page, solution, wrong_field=None):
                 page.locator(f"#{field}").fill("abc" if field == wrong_field else str(value))
 
 
+SCHEMES = ["light", "dark"]  # the reader's prefers-color-scheme: both must pass
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("view", ["grid", "numpy"])
-def test_practice_page_has_no_violations_before_and_after_a_check(page, server_url, view):
+def test_practice_page_has_no_violations_before_and_after_a_check(page, server_url, view, scheme):
+    page.emulate_media(color_scheme=scheme)
     code, solution = new_classic(server_url, seed=31)
     page.goto(f"{server_url}/p/{code}?view={view}")
+    expect(page.locator("#intro")).to_have_attribute("open", "")  # a first visit: the how-to is open
     assert axe_violations(page) == []
     fill_with(page, solution, wrong_field="h-1-1")
     page.locator("#h_z-0-0").fill("99")
@@ -46,15 +53,23 @@ def test_practice_page_has_no_violations_before_and_after_a_check(page, server_u
     assert axe_violations(page) == []
 
 
-def test_revealed_solution_has_no_violations(page, server_url):
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_revealed_solution_and_the_working_have_no_violations(page, server_url, scheme):
+    page.emulate_media(color_scheme=scheme)
     code, _ = new_classic(server_url, seed=32)
     page.goto(f"{server_url}/p/{code}")
+    page.locator("#hint").click()
+    page.locator("#show-sum").click()
+    page.locator("#working .working-line").wait_for()
+    assert axe_violations(page) == []
     page.locator("#reveal-h_z").click()
     page.locator("figure.block-h_z .revealed-tag").wait_for()
     assert axe_violations(page) == []
 
 
-def test_custom_form_has_no_violations(page, server_url):
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_custom_form_has_no_violations(page, server_url, scheme):
+    page.emulate_media(color_scheme=scheme)
     page.goto(server_url + "/custom")
     assert axe_violations(page) == []
 
@@ -73,8 +88,10 @@ def test_custom_form_with_an_error_has_no_violations(page, server_url):
 
 
 def test_a_whole_problem_by_keyboard_alone(page, server_url):
-    """Tab into the first cell, type each answer, Tab on (row by row through
-    each grid, past its Reveal button), and press Enter to check."""
+    """Tab into the first cell, type each answer and Tab on: row by row through
+    each grid and straight on to the next grid's first cell; after the last
+    cell, Tab reaches Check, and Enter (in a cell or on Check) checks. Once all
+    is right, the Next problem link takes the focus."""
     code, solution = new_classic(server_url, seed=33)
     page.goto(f"{server_url}/p/{code}")
     page.locator("#h_z-0-0").focus()  # where a student lands after tabbing through the header
@@ -84,15 +101,15 @@ def test_a_whole_problem_by_keyboard_alone(page, server_url):
                 assert page.evaluate("document.activeElement.id") == f"{name}-{i}-{j}"
                 page.keyboard.type(str(value))
                 page.keyboard.press("Tab")
-        if name != "y":
-            assert page.evaluate("document.activeElement.id") == f"reveal-{name}"
-            page.keyboard.press("Tab")
-    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "check"
     page.keyboard.press("Shift+Tab")  # back into the last cell of y
+    assert page.evaluate("document.activeElement.id") == "y-1-2"
     page.keyboard.press("Enter")
     page.locator("#summary .score").wait_for()
-    assert page.locator("#summary .score").inner_text() == "36 of 36 correct."
-    # Focus is visible: the focused cell has an outline.
-    page.keyboard.press("Shift+Tab")
+    assert " ".join(page.locator("#summary .score").inner_text().split()) == "36 of 36 correct. Next problem"
+    expect(page.locator("#next-problem")).to_be_focused()
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert outline != "none"
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: code not in url and "/p/" in url)
+    assert page.locator("#preset").input_value() == "classic"

@@ -285,10 +285,15 @@ def test_hint_menu_follows_the_focused_cell_and_the_working_arrives_in_place(pag
     page.locator("#hint").click()
     page.locator("#working").wait_for()
     assert page.evaluate("window.__sameDocument") is True
+    # First what to multiply, the results left blank; the sum only when asked for.
+    answer = f"= {solution['y_z'][1][2]}".replace("-", "\u2212")
     text = page.locator("#working p").first.inner_text()
-    assert text.startswith("Working") and f"= {solution['y_z'][1][2]}".replace("-", "\u2212") in text
+    assert text.startswith("Working") and text.endswith("= ___") and not text.endswith(answer)
     assert page.locator("#y_z-1-2").input_value() == "7"
     assert page.locator("figure.block-W2 tbody tr").nth(1).locator("td.shade-pair").count() == 5
+    page.locator("#show-sum").click()
+    expect(page.locator("#working p").first).to_have_text(re.compile(re.escape(answer) + "$"))
+    assert page.locator("#y_z-1-2").input_value() == "7"
 
 
 def test_cells_bring_up_a_keyboard_with_a_minus_sign(browser, server_url):

@@ -70,7 +70,9 @@ def test_the_layout_example_gets_a_code_whose_answers_match_the_worked_example(c
     data = {f"{name}-{i}-{j}": str(v) for name, grid in LAYOUT_EXAMPLE.items()
             for i, row in enumerate(grid) for j, v in enumerate(row)}
     page = soup(client.post(f"/p/{code}", data=data | {"action": "check"}).data)
-    assert page.select_one("#summary .score").get_text() == "36 of 36 correct."
+    assert page.select_one("#summary .score").get_text(" ", strip=True) == "36 of 36 correct. Next problem"
+    # Next, a problem of the same sizes (a custom code has no preset).
+    assert page.select_one("#next-problem")["href"] == "/new?inputs=3&hidden=4&outputs=2&batch=3"
 
 
 def test_numpy_printed_matrices_are_accepted(client):

@@ -21,8 +21,18 @@ from hypothesis import strategies as st
 
 from app.core import generate, presets
 from app.core.answers import answers_from_json
-from app.core.diagnosis import (ADDING_SLIPS, ARITHMETIC_MESSAGE, KINDS, NAME_AT, OTHER, OTHER_LIKELIHOOD,
-                                PAIR_WEIGHTS, PRIORS, Diagnosis, diagnose_cells)
+from app.core.diagnosis import (
+    ADDING_SLIPS,
+    ARITHMETIC_MESSAGE,
+    KINDS,
+    NAME_AT,
+    OTHER,
+    OTHER_LIKELIHOOD,
+    PAIR_WEIGHTS,
+    PRIORS,
+    Diagnosis,
+    diagnose_cells,
+)
 from app.core.grading import Mark, grade
 from app.core.problem import ANSWER_NAMES, Problem, Sizes
 from app.core.wording import ordinal
@@ -222,7 +232,8 @@ def test_a_missing_bias_is_named(data):
     (diagnosis,) = check_slip(problem, ref, with_cell(ref, name, i, j, value), name, "no_bias")
     if diagnosis and diagnosis.kind == "no_bias":
         bias = str(b[i]).replace("-", MINUS)
-        assert diagnosis.message == f"You left out the bias, {PARTS[name][1]}'s {ordinal(i + 1)} entry ({bias})."
+        assert diagnosis.message == (
+            f"You left out the bias, {PARTS[name][1]}'s {ordinal(i + 1)} entry ({bias}).")
 
 
 PAIR = re.compile(r"That is row (\d+) of (W[12]) times column (\d+) of (X|h): "
@@ -436,7 +447,8 @@ def test_the_hand_example_is_what_its_comment_says():
     ("h_z", 1, 2, 3, "arithmetic", ARITHMETIC_MESSAGE),
     # An adding slip of 1, or the product 1·1 left out: a slip in adding up either way.
     ("h_z", 0, 0, 4, "arithmetic", ARITHMETIC_MESSAGE),
-    ("h", 0, 0, 4, "arithmetic", "Not right, but close: copy h_z's number at this place again, then apply ReLU."),
+    ("h", 0, 0, 4, "arithmetic",
+     "Not right, but close: copy h_z's number at this place again, then apply ReLU."),
 ])
 def test_each_slip_in_a_hand_example(name, i, j, value, kind, message):
     assert diagnose(HAND, hand({(name, i, j): value}), name, i, j) == Diagnosis(kind, message)

@@ -322,24 +322,51 @@ def _shaded(page, kind="pair"):
     return found
 
 
-def test_hint_shows_the_working_and_shades_the_row_and_column_that_meet(client):
+def test_hint_shows_the_working_in_two_steps_and_shades_the_row_and_column_that_meet(client):
     from app.core.working import working
     problem = load(CLASSIC)
+    worked = working(problem, "h_z", 2, 1)
+    # First what to multiply and add, the results left blank: no help counted yet.
     page = soup(client.post(f"/p/{CLASSIC}", data={"action": "hint", "hint_cell": "h_z-2-1"}).data)
-    assert page.select_one("#working p").get_text(" ", strip=True).endswith(
-        working(problem, "h_z", 2, 1).text)
+    assert page.select_one("#working .working-line").get_text(" ", strip=True) == f"Working {worked.setup}"
+    assert page.select("input[name=helped]") == []
     inputs = problem.sizes.inputs
     expected = {("W1", 2, c) for c in range(inputs + 1)} | {("X", r, 1) for r in range(inputs + 1)}
     assert _shaded(page) == expected
     assert page.select_one("td.shade-target input")["name"] == "h_z-2-1"
     assert page.select_one("#hint-cell option[selected]")["value"] == "h_z-2-1"
+    button = page.select_one("#working button[name=hint_sum]")
+    assert button["value"] == "h_z-2-1"
+    # Then, asked for, the sum: and the cell now counts as done with help.
+    page = soup(client.post(f"/p/{CLASSIC}", data={"hint_sum": "h_z-2-1"}).data)
+    assert page.select_one("#working .working-line").get_text(" ", strip=True) == f"Working {worked.text}"
+    assert page.select_one("#working button[name=hint_sum]") is None
+    assert [i["value"] for i in page.select("input[name=helped]")] == ["h_z-2-1"]
+    assert _shaded(page) == expected
+
+
+def test_cells_done_with_help_are_counted_apart_in_the_score(client):
+    solution = client.get(f"/api/problems/{CLASSIC}/solution").get_json()
+    data = form_data(solution) | {"action": "check", "helped": ["h_z-0-0", "h-1-1", "nonsense", "W1-0-0"]}
+    page = soup(client.post(f"/p/{CLASSIC}", data=data).data)
+    total = sum(len(grid) * len(grid[0]) for grid in solution.values())
+    assert page.select_one("#summary .score").get_text(" ", strip=True).startswith(
+        f"{total} of {total} correct (2 with help).")
+    # A reveal helps with every cell of its matrix, and that help is kept after Hide.
+    page = soup(client.post(f"/p/{CLASSIC}", data={"reveal": "y"}).data)
+    rows, cols = len(solution["y"]), len(solution["y"][0])
+    assert {i["value"] for i in page.select("input[name=helped]")} == {
+        f"y-{i}-{j}" for i in range(rows) for j in range(cols)}
 
 
 def test_hint_for_a_relu_cell_shades_its_pre_activation_in_numpy_view(client):
     data = {"action": "hint", "hint_cell": "y-1-0", "view": "numpy"}
     page = soup(client.post(f"/p/{CLASSIC}", data=data).data)
     assert _shaded(page) == {("y_z", 1, 0)}
-    assert "ReLU(y_z[2][1])" in page.select_one("#working").get_text()
+    assert "ReLU(y_z row 2, column 1)" in page.select_one("#working").get_text()
+    # The NumPy view spells out NumPy's own indexing, from 0, and says so.
+    assert page.select_one("#working .working-numpy").get_text(" ", strip=True) == (
+        "In NumPy, counting from 0: y[1, 0] = np.maximum(y_z[1, 0], 0)")
 
 
 def test_hint_in_numpy_view_shades_the_separate_bias(client):
@@ -361,11 +388,14 @@ def test_hints_for_cells_that_do_not_exist_are_ignored(client, data):
 
 
 def test_a_wrong_cell_names_its_slip_and_offers_the_working(client):
-    problem = load(CLASSIC)
-    row = int(np.flatnonzero(problem.b1)[0])
+    # A classic problem with a bias too big for an adding slip to explain its absence.
+    code, problem = next((code, load(code)) for code in
+                         (codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, s))
+                          for s in range(100)) if any(abs(b) > 3 for b in load(code).b1.tolist()))
+    row = int(next(i for i, b in enumerate(problem.b1.tolist()) if abs(b) > 3))
     without_bias = int((problem.W1 @ problem.X)[row, 0])
     data = {f"h_z-{row}-0": str(without_bias), "action": "check"}
-    page = soup(client.post(f"/p/{CLASSIC}", data=data, headers=HX).data)
+    page = soup(client.post(f"/p/{code}", data=data, headers=HX).data)
     td = page.select_one(f"#mark-h_z-{row}-0")
     assert status_of(td) == "wrong"
     assert "left out the bias" in td.select_one(".msg").get_text()

@@ -25,7 +25,8 @@ from tools.bench import table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cells", type=int, default=10_000, help="wrong cells per preset (10,000)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the simulation (2026)")
     args = parser.parse_args(argv)

@@ -9,7 +9,7 @@ data-col attributes).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from .parsing import BLANK, Entry, parse
@@ -56,6 +56,21 @@ def answers_from_form(sizes: Sizes, form: Mapping[str, str]) -> Answers:
     get = form.get
     return {name: [[parse(get(field)) for field in row] for row in grid]
             for name, grid in fields(sizes).items()}
+
+
+def helped_after(sizes: Sizes, earlier: Iterable[str], revealed: Iterable[str],
+                 summed: str | None) -> frozenset[str]:
+    """The cells a student has been helped with: those they had been (field ids
+    of this problem's shape; anything else is dropped), every cell of each
+    matrix now revealed, and the cell whose working's sum was just shown."""
+    shapes = fields(sizes)
+    every = {field for grid in shapes.values() for row in grid for field in row}
+    helped = {field for field in earlier if field in every}
+    for name in revealed:
+        helped.update(field for row in shapes.get(name, ()) for field in row)
+    if summed in every:
+        helped.add(summed)
+    return frozenset(helped)
 
 
 def helped_from_json(sizes: Sizes, given: object) -> frozenset[str]:

@@ -99,7 +99,8 @@ def working(problem: Problem, matrix: str, row: int, col: int) -> Working:
         before = int(solution[source][row, col])
         start = f"{here} = ReLU({cell_label(source, row, col)})"
         return Working(matrix, row, col, text=f"{start} = ReLU({number(before)}) = {number(value)}",
-                       setup=f"{start} = {BLANK}", numpy=f"{in_numpy} = np.maximum({source}[{row}, {col}], 0)",
+                       setup=f"{start} = {BLANK}",
+                       numpy=f"{in_numpy} = np.maximum({source}[{row}, {col}], 0)",
                        terms=(), bias=None, value=value, source=(source, row, col))
 
     w_name, b_name, input_name = AFFINE[matrix]

@@ -46,6 +46,12 @@ class Attempt:
     report: Report | None = None
     revealed: frozenset[str] = frozenset()
     hint: Working | None = None  # a cell whose working is shown, its row and column shaded
+    hint_sum: bool = False  # the working's second step (the sum) is shown, not only its first
+    helped: frozenset[str] = frozenset()  # field ids of the cells the student was helped with
+
+    @property
+    def hint_field(self) -> str | None:
+        return field_id(self.hint.matrix, self.hint.row, self.hint.col) if self.hint else None
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,7 @@ def invalid_cells(report: Report | None) -> list[tuple[str, str, Mark]]:
 
 def hint_menu(attempt: Attempt) -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """The Hint menu: for each answer matrix, (field, label, selected) per cell."""
-    chosen = field_id(attempt.hint.matrix, attempt.hint.row, attempt.hint.col) if attempt.hint else None
+    chosen = attempt.hint_field
     menu = []
     for name in ANSWER_NAMES:
         rows, cols = attempt.problem.sizes.answer_shape(name)

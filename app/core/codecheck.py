@@ -36,7 +36,8 @@ from .terms import column as as_column
 from .terms import name as name_term
 from .wording import count
 
-__all__ = ["STEPS", "BY_NAME", "CodeRefused", "LineMark", "Step", "check_lines", "summary"]
+__all__ = ["BLANK", "BY_NAME", "STEPS", "CodeRefused", "LineMark", "Step", "answers_from_form", "check_lines",
+           "blank_field", "own_field", "summary"]
 
 Status = Literal["correct", "wrong", "invalid", "blank"]
 Slip = Literal["transposed_product", "no_bias", "bias_shape", "relu_wrong_matrix", "relu_missing",
@@ -270,6 +271,27 @@ def _shape(shape: Shape | None) -> str:
     if shape is None:
         return "none"
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def blank_field(name: str, number: int) -> str:
+    """The form field of a blank: ``h_z-0`` is the first blank of h_z's line."""
+    return f"{name}-{number}"
+
+
+def own_field(name: str) -> str:
+    """The form field of a line written the student's own way."""
+    return f"{name}-line"
+
+
+def answers_from_form(form: Mapping[str, str]) -> dict[str, Answer]:
+    """Each line's answer from the page's form: the own-way line when it holds
+    anything, else the blanks (``h_z-0``, ``h_z-1``, ...)."""
+    answers: dict[str, Answer] = {}
+    for step in STEPS:
+        own = form.get(own_field(step.name), "")
+        blanks = [form.get(blank_field(step.name, k), "") for k in range(step.blanks)]
+        answers[step.name] = own if own.strip() else blanks
+    return answers
 
 
 def check_lines(sizes: Sizes, answers: Mapping[str, object]) -> dict[str, LineMark]:

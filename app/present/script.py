@@ -29,7 +29,7 @@ import nbformat
 import numpy as np
 from nbformat import v4
 
-from ..core.codecheck import STEPS
+from ..core.codecheck import BLANK, STEPS, LineMark, blank_field, own_field
 from ..core.problem import Problem
 
 CellKind = Literal["markdown", "code"]
@@ -86,10 +86,50 @@ def cells(problem: Problem, code: str, link: str) -> list[Cell]:
     return found
 
 
+def given_part(problem: Problem, code: str, link: str) -> str:
+    """The script up to the forward pass (imports, matrices, inputs), as the .py has it:
+    what fill-in-the-code shows above its blanks."""
+    before = [cell for cell in cells(problem, code, link) if not cell.step]
+    return _as_python(before)
+
+
+@dataclass(frozen=True)
+class FillLine:
+    """One line of the forward pass in fill-in-the-code, as the page draws it."""
+
+    name: str  # h_z, h, y_z or y
+    explanation: str
+    pieces: list[tuple[str, str]]  # (code, "") for fixed text, ("", field) for a blank, in order
+    typed: dict[str, str]  # what each blank and the own-way line hold, by field name
+    own: str  # the own-way line's field name
+    mark: LineMark | None  # after a check
+
+
+def fill_lines(typed: dict[str, str], marks: dict[str, LineMark] | None) -> list[FillLine]:
+    """The forward pass with blanks, holding what was typed (and the marks after a check)."""
+    lines = []
+    for step in STEPS:
+        pieces: list[tuple[str, str]] = []
+        for number, text in enumerate(step.template.split(BLANK)):
+            if number:
+                pieces.append(("", blank_field(step.name, number - 1)))
+            if text:
+                pieces.append((text, ""))
+        fields = [field for _, field in pieces if field] + [own_field(step.name)]
+        lines.append(FillLine(step.name, step.explanation, pieces,
+                              {field: typed.get(field, "") for field in fields}, own_field(step.name),
+                              marks[step.name] if marks else None))
+    return lines
+
+
 def python_file(problem: Problem, code: str, link: str) -> str:
     """The ``.py`` download: the code cells in order, each markdown cell as comments."""
+    return _as_python(cells(problem, code, link))
+
+
+def _as_python(cells: list[Cell]) -> str:
     parts = []
-    for cell in cells(problem, code, link):
+    for cell in cells:
         if cell.kind == "markdown":
             lines = [textwrap.fill(line.lstrip("# "), 86, break_long_words=False, break_on_hyphens=False)
                      for line in cell.text.replace("`", "").splitlines()]

@@ -81,6 +81,8 @@ def screen(text: str, limit: int = MAX_TEXT) -> None:
     if "__" in text.replace(BLANK, ""):
         raise CodeRefused("Names with double underscores (dunders) are not allowed: "
                           "the checker only reads the script's matrices and NumPy functions.")
+    if re.match(r"\s*(import|from)\s+\w", text):
+        raise CodeRefused("Imports are not allowed: the script already imports NumPy as np.")
     if any(ord(ch) < 32 and ch not in "\t" for ch in text):
         raise CodeRefused("A blank holds one line of code, without control characters.")
 
@@ -93,8 +95,6 @@ def parse(text: str, limit: int = MAX_TEXT) -> ast.expr:
     except SyntaxError as error:
         if "too many nested" in error.msg:
             raise CodeRefused("This is nested too deeply to be a line of the forward pass.") from None
-        if re.match(r"\s*(import|from)\b", text):
-            raise CodeRefused("Imports are not allowed: the script already imports NumPy as np.") from None
         raise Unreadable(f"Python cannot read this: {error.msg}.") from None
     except (RecursionError, MemoryError, ValueError):
         raise CodeRefused("This is nested too deeply to be a line of the forward pass.") from None

@@ -75,7 +75,7 @@ def test_what_cannot_be_read_is_named_and_the_rest_is_filled():
     [
         ("", "no matrix"),
         ("Traceback (most recent call last): NameError", "no matrix"),
-        ("h_z =\n[[1 2]\n [3 4 5]]", "h_z could not be read"),
+        ("h_z =\n[[1 2]\n [3 4 5]]", "h_z could not be read: it has 2 rows of different lengths"),
         ("x" * (MAX_OUTPUT + 1), "too long"),
     ],
 )

@@ -145,7 +145,8 @@ def _fill(answers: Answers, name: str, body: str, sizes: Sizes) -> str | None:
     want_rows, want_cols = sizes.answer_shape(name)
     if _shape(body) != (want_rows, want_cols):
         widths = {len(row) for row in rows}
-        got = count(len(rows), "row") + (f" of {count(widths.pop(), 'number')}" if len(widths) == 1 else "")
+        got = count(len(rows), "row") + (f" of {count(widths.pop(), 'number')}" if len(widths) == 1
+                                         else " of different lengths")
         return (f"{name} could not be read: it has {got}, and {name} here is "
                 f"{count(want_rows, 'row')} of {count(want_cols, 'number')}.")
     answers[name] = [[parse(value) for value in row] for row in rows]

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Response, request, url_for
 
 from .core import problem_request
-from .core.answers import AnswerError, answers_from_json
+from .core.answers import AnswerError, answers_from_json, helped_from_json
 from .core.codecheck import CodeRefused, check_lines, summary
 from .core.codes import CodeError, Loaded, display, load
 from .core.grading import grade
@@ -102,7 +102,9 @@ def _index(args, name: str) -> int:
 @bp.post("/problems/<code>/check")
 def check(code: str):
     problem = _load(code).problem
-    report = grade(problem, answers_from_json(problem.sizes, _body()))
+    body = _body()
+    report = grade(problem, answers_from_json(problem.sizes, body),
+                   helped=helped_from_json(problem.sizes, body.get("helped")))
     cells = {
         name: [[{"status": mark.status, "message": mark.message, "diagnosis": mark.diagnosis}
                 for mark in row] for row in grid]
@@ -110,7 +112,8 @@ def check(code: str):
     }
     score = {"correct": report.counts["correct"], "carried": report.counts["carried"],
              "total": report.total, "wrong": report.counts["wrong"],
-             "invalid": report.counts["invalid"], "blank": report.counts["blank"]}
+             "invalid": report.counts["invalid"], "blank": report.counts["blank"],
+             "with_help": report.with_help}
     return {"score": score, "summary": report.summary(), "cells": cells}
 
 

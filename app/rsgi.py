@@ -74,7 +74,9 @@ class Bridge:
             close = True  # Flask answers 413 from the declared length; the body is never read
         elif chunked or (declared.isdigit() and int(declared) > 0):
             try:
-                body = await asyncio.wait_for(self._read(protocol), self.body_timeout)
+                async with asyncio.timeout(self.body_timeout):
+                    # granian holds a body to its declared length; a chunked one is read up to the cap.
+                    body = await (self._read(protocol) if chunked else protocol())
             except TimeoutError:
                 environ[BODY_TIMED_OUT] = True
                 close = True

@@ -34,7 +34,7 @@ PRESET_SIZES = {"gentle": (2, 3, 2, 2), "classic": (3, 4, 2, 3), "challenge": (4
 MAX_SEED = 2**26 - 1
 LIMIT = 64 * 1024
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-DISPLAY_CODE = re.compile(r"[GC][0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{5})*-[0-9A-HJKMNP-TV-Z]{1,5}")
+DISPLAY_CODE = re.compile(r"[GHC][0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{5})*-[0-9A-HJKMNP-TV-Z]{1,5}")
 STATUSES = {"correct", "wrong", "carried", "blank", "invalid"}
 SCORE_KEYS = {"correct", "carried", "total", "wrong", "invalid", "blank"}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -128,7 +128,7 @@ def with_changes(problem: dict, **changes) -> dict:
 def test_create_preset_gives_201_with_exactly_the_problem_keys(client, preset):
     body, location = create(client, {"preset": preset, "seed": 12345})
     assert set(body) == {"code", *GIVEN, "url"}
-    assert DISPLAY_CODE.fullmatch(body["code"]) and body["code"].startswith("G")
+    assert DISPLAY_CODE.fullmatch(body["code"]) and body["code"].startswith("H")  # the newest generator
     assert shapes(body) == PRESET_SIZES[preset]
     assert location == f"/api/problems/{body['code']}"
     assert body["url"] == f"/p/{body['code']}"
@@ -196,12 +196,22 @@ def test_without_a_seed_the_server_picks_one(client):
 
 
 def test_a_code_keeps_its_meaning(client):
-    """Codes are shared and printed: gentle with seed 1 is this problem for good."""
-    body, _ = create(client, {"preset": "gentle", "seed": 1})
+    """Codes are shared and printed: gentle with seed 1 of generator 1 is this problem for good."""
+    body, _ = create(client, {"preset": "gentle", "seed": 1, "generator": 1})
     assert body == {"code": "G0000-0GM90",
                     "W1": [[1, 1], [1, 0], [-1, 1]], "b1": [-2, 0, -2],
                     "W2": [[0, 1, -1], [1, 0, -1]], "b2": [-3, 1], "X": [[2, 1], [2, 2]],
                     "url": "/p/G0000-0GM90"}
+
+
+def test_a_preset_and_seed_give_the_newest_generators_problem_unless_asked(client):
+    newest, _ = create(client, {"preset": "gentle", "seed": 1})
+    again, _ = create(client, {"preset": "gentle", "seed": 1, "generator": 2})
+    assert newest == again and newest["code"] == "H0000-0GM9T" and newest["code"] != "G0000-0GM90"
+    for bad in (0, 3, "2", True, 2.0):
+        response = client.post("/api/problems", json={"preset": "gentle", "generator": bad})
+        assert response.status_code == 400
+        assert response.get_json() == {"error": "generator must be one of 1, 2."}
 
 
 # --- 2. Reading a problem and its solution back --------------------------------
@@ -278,7 +288,7 @@ def test_the_solution_is_all_correct(client, form):
     report = check(client, created["code"], numpy_solution(created))
     assert set(report) == {"score", "summary", "cells"}
     assert report["score"] == {"correct": cells, "carried": 0, "total": cells,
-                               "wrong": 0, "invalid": 0, "blank": 0}
+                               "wrong": 0, "invalid": 0, "blank": 0, "with_help": 0}
     assert report["summary"] == f"{cells} of {cells} correct"
     expected_shapes = {"h_z": (hidden, batch), "h": (hidden, batch),
                        "y_z": (outputs, batch), "y": (outputs, batch)}
@@ -305,7 +315,7 @@ def test_error_carried_forward(client):
         "y": [["carried", "wrong"]],
     }
     assert report["score"] == {"correct": 11, "carried": 3, "total": HAND_CELLS,
-                               "wrong": 2, "invalid": 0, "blank": 0}
+                               "wrong": 2, "invalid": 0, "blank": 0, "with_help": 0}
     assert report["summary"] == "11 of 16 correct, 3 carried forward, 2 wrong"
     messages = {cell["message"] for row in report["cells"]["h"] for cell in row}
     assert len(messages) == 2  # a carried cell is told something different from a correct one
@@ -336,7 +346,7 @@ def test_y_z_is_carried_only_from_a_complete_h(client):
 def test_missing_matrices_and_empty_cells_are_blank(client, answers, blanks):
     report = check(client, hand_code(client), answers)
     assert report["score"] == {"correct": HAND_CELLS - blanks, "carried": 0, "total": HAND_CELLS,
-                               "wrong": 0, "invalid": 0, "blank": blanks}
+                               "wrong": 0, "invalid": 0, "blank": blanks, "with_help": 0}
     for name in ANSWERS:
         expected = "correct" if answers.get(name) == HAND_SOLUTION[name] else "blank"
         assert {status for row in statuses(report)[name] for status in row} == {expected}
@@ -364,7 +374,7 @@ def test_entries_that_are_not_whole_numbers_are_invalid(client, entry):
     assert isinstance(cell["message"], str) and cell["message"]
     assert cell["message"] not in {c["message"] for row in report["cells"]["h"] for c in row}
     assert report["score"] == {"correct": 5, "carried": 0, "total": HAND_CELLS,
-                               "wrong": 0, "invalid": 1, "blank": 10}
+                               "wrong": 0, "invalid": 1, "blank": 10, "with_help": 0}
 
 
 def test_an_invalid_cell_does_not_carry(client):
@@ -895,3 +905,31 @@ def test_a_missing_bias_is_diagnosed_in_the_check(client):
     cell = check(client, code, {"h_z": answer})["cells"]["h_z"][row][0]
     assert (cell["status"], cell["diagnosis"]) == ("wrong", "no_bias")
     assert "bias" in cell["message"]
+
+
+# --- help counted apart --------------------------------------------------------------------
+
+
+def test_correct_cells_the_student_was_helped_with_are_counted_apart(client):
+    code = hand_code(client)
+    solution = client.get(f"/api/problems/{code}/solution").get_json()
+    answers = {**solution, "helped": [["h_z", 0, 0], ["h_z", 1, 1], ["y", 0, 1]]}
+    answers["h_z"] = [row[:] for row in solution["h_z"]]
+    answers["h_z"][1][1] += 5  # helped, and still wrong: not counted
+    report = check(client, code, answers)
+    assert report["score"]["with_help"] == 2 and report["score"]["correct"] == report["score"]["total"] - 1
+    assert report["summary"].startswith(f"{report['score']['correct']} of {report['score']['total']}"
+                                        " correct (2 with help)")
+    assert check(client, code, solution)["score"]["with_help"] == 0
+
+
+@pytest.mark.parametrize("helped", [
+    "h_z-0-0", [["h_z", 0]], [["W1", 0, 0]], [["h_z", 9, 0]], [["h_z", -1, 0]], [["h_z", 0, True]],
+    [["h_z", 0, 0.0]], [[0, 0, 0]], [["h_z", 0, 0]] * 200,
+])
+def test_bad_helped_cells_get_a_400_that_says_what_helped_is(client, helped):
+    code = hand_code(client)
+    response = client.post(f"/api/problems/{code}/check", json={"helped": helped})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "helped must be a list of [matrix, row, column] cells of this problem (0-based)."}

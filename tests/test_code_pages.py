@@ -156,7 +156,15 @@ def test_code_check_marks_every_line(client):
         "note": "ignored",
     }
     answer = client.post(f"/api/problems/{CODE}/code-check", json=body).get_json()
-    assert answer["score"] == {"correct": 2, "carried": 0, "total": 4, "wrong": 2, "invalid": 0, "blank": 0}
+    assert answer["score"] == {
+        "correct": 2,
+        "carried": 0,
+        "total": 4,
+        "wrong": 2,
+        "invalid": 0,
+        "blank": 0,
+        "with_help": 0,
+    }
     assert answer["summary"] == "2 of 4 lines correct, 2 wrong"
     assert answer["lines"]["y_z"]["diagnosis"] == "transposed_product"
     assert answer["lines"]["y"]["diagnosis"] == "relu_wrong_matrix"

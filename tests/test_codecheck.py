@@ -181,7 +181,15 @@ def test_answers_of_the_wrong_kind_are_refused(answers):
 
 def test_the_score_has_the_grids_shape():
     score, line = summary(check_lines(CLASSIC, {"h_z": "W1 @ x_batch", "h": ["h_z", "0"], "y_z": "nope"}))
-    assert score == {"correct": 1, "carried": 0, "total": 4, "wrong": 1, "invalid": 1, "blank": 1}
+    assert score == {
+        "correct": 1,
+        "carried": 0,
+        "total": 4,
+        "wrong": 1,
+        "invalid": 1,
+        "blank": 1,
+        "with_help": 0,
+    }
     assert line == "1 of 4 lines correct, 1 wrong, 1 invalid, 1 blank"
 
 

@@ -71,22 +71,29 @@ def decode(text):
 
 
 @settings(derandomize=True, deadline=None, max_examples=300)
-@given(st.sampled_from(presets.PROFILES), strategies.sizes(), st.integers(0, generate.MAX_SEED))
-def test_generated_code_round_trips(profile, sizes, seed):
-    code = codes.generated_code(profile, sizes, seed)
-    assert len(code) == 10 and code[0] == "G"
-    assert code == with_check(generated_body(profile.id, tuple(sizes.as_dict().values()), seed))
-    assert decode(code) == Generated(profile=profile, sizes=sizes, seed=seed)
+@given(st.sampled_from(presets.PROFILES), strategies.sizes(), st.integers(0, generate.MAX_SEED),
+       st.sampled_from(generate.VERSIONS))
+def test_generated_code_round_trips(profile, sizes, seed, version):
+    code = codes.generated_code(profile, sizes, seed, version)
+    assert len(code) == 10 and code[0] == {1: "G", 2: "H"}[version]
+    body = generated_body(profile.id, tuple(sizes.as_dict().values()), seed)
+    assert code == with_check(code[0] + body[1:])
+    assert decode(code) == Generated(profile=profile, sizes=sizes, seed=seed, version=version)
+
+
+def test_new_codes_are_of_the_newest_generator():
+    assert codes.generated_code(CLASSIC, CLASSIC.sizes, 1)[0] == "H" and generate.NEWEST == 2
 
 
 @settings(derandomize=True, deadline=None, max_examples=40)
-@given(st.sampled_from(presets.PROFILES), strategies.sizes(), st.integers(0, generate.MAX_SEED))
-def test_loading_a_generated_code_gives_the_generated_problem(profile, sizes, seed):
-    code = codes.generated_code(profile, sizes, seed)
+@given(st.sampled_from(presets.PROFILES), strategies.sizes(), st.integers(0, generate.MAX_SEED),
+       st.sampled_from(generate.VERSIONS))
+def test_loading_a_generated_code_gives_the_generated_problem(profile, sizes, seed, version):
+    code = codes.generated_code(profile, sizes, seed, version)
     canonical, problem, found = codes.load(code.lower())
     assert canonical == code
-    assert found == Generated(profile, sizes, seed)
-    assert problem == generate.generate(profile, sizes, seed)
+    assert found == Generated(profile, sizes, seed, version)
+    assert problem == generate.generate(profile, sizes, seed, version)
 
 
 @settings(derandomize=True, deadline=None, max_examples=200)
@@ -150,7 +157,7 @@ def test_case_hyphens_and_spaces_do_not_matter(code):
 
 
 def test_o_reads_as_zero_and_i_and_l_as_one():
-    code = codes.generated_code(CLASSIC, CLASSIC.sizes, 2)
+    code = codes.generated_code(CLASSIC, CLASSIC.sizes, 2, version=1)
     assert code == "G0000156AD"
     for zero, one in itertools.product("Oo", "IiLl"):
         typed = code.replace("0", zero).replace("1", one)
@@ -204,8 +211,8 @@ def test_check_catches_any_single_change_of_any_body(body, position, shift):
     ("U", "other than U"),
     ("G0000-U56AX", "'U'"),
     ("G0000?056AX", "'?'"),
-    (with_check("A0000056A"), "start with G or C"),
-    (with_check("0000056A"), "start with G or C"),
+    (with_check("A0000056A"), "start with G, H or C"),
+    (with_check("0000056A"), "start with G, H or C"),
     ("G0000056AY", "check symbol"),
     ("G", "check symbol"),
     (with_check("G000056A"), "10 symbols"),
@@ -280,6 +287,29 @@ GOLDEN_GENERATED = [
         "X": [[2, 2, 0, 0], [3, 1, 2, 0]]}),
     ("classic", (1, 1, 1, 1), generate.MAX_SEED, "GZZZZZM005", {
         "W1": [[1]], "b1": [1], "W2": [[1]], "b2": [0], "X": [[3]]}),
+    # Generator version 2 (H codes), from the same (profile, sizes, seed) where one was pinned above.
+    ("classic", (3, 4, 2, 3), 0, "H0000056A7", {
+        "W1": [[0, 0, 1], [-1, 0, 1], [1, 0, 0], [1, -1, 1]], "b1": [-2, 0, 1, -2],
+        "W2": [[1, 1, 0, 0], [1, 1, 0, -1]], "b2": [-1, 2], "X": [[1, 3, 1], [1, 2, 0], [3, 0, 2]]}),
+    ("classic", (3, 4, 2, 3), 12345, "H0060WN6AS", {
+        "W1": [[1, 0, 1], [1, 1, 1], [1, -1, -1], [0, -1, 1]], "b1": [-4, -5, 2, 1],
+        "W2": [[-1, -1, 1, 0], [1, 1, 0, 1]], "b2": [2, -1], "X": [[2, 3, 2], [1, 1, 3], [3, 3, 0]]}),
+    ("gentle", (2, 3, 2, 2), 7, "H00003GM9F", {
+        "W1": [[1, -1], [-1, 1], [1, 1]], "b1": [0, 0, 1], "W2": [[1, -1, 0], [-1, 1, 0]], "b2": [0, 0],
+        "X": [[2, 1], [1, 2]]}),
+    ("challenge", (4, 5, 3, 4), 99, "H0001HSRK4", {
+        "W1": [[1, 0, -2, -1], [-2, -1, 2, 1], [0, -1, 2, 0], [0, -1, 2, 1], [0, 1, 0, 2]],
+        "b1": [4, 2, 1, -4, -4],
+        "W2": [[-1, 0, 0, 2, 1], [-1, -2, 1, 1, 2], [1, 2, 0, -2, -1]], "b2": [-5, -1, -4],
+        "X": [[1, 2, 1, 2], [0, 1, 4, 0], [2, 1, 2, 1], [3, 3, 2, 1]]}),
+    ("classic", (2, 3, 1, 4), 2024, "H000ZM4M3M", {
+        "W1": [[-1, 0], [1, 0], [-1, 0]], "b1": [2, 0, 2], "W2": [[1, -1, 0]], "b2": [2],
+        "X": [[3, 2, 1, 3], [1, 1, 1, 0]]}),
+    # A shape where version 2's rules cannot hold: the version-1 problem of the seed.
+    ("classic", (1, 1, 2, 2), 5, "H00002M090", {
+        "W1": [[-1]], "b1": [2], "W2": [[1], [-1]], "b2": [-1, 1], "X": [[3, 0]]}),
+    ("classic", (1, 1, 1, 1), generate.MAX_SEED, "HZZZZZM00Z", {
+        "W1": [[1]], "b1": [1], "W2": [[1]], "b2": [-1], "X": [[1]]}),
 ]
 
 
@@ -287,9 +317,10 @@ GOLDEN_GENERATED = [
                          ids=[row[3] for row in GOLDEN_GENERATED])
 def test_golden_generated_codes(name, sizes, seed, code, matrices):
     profile = presets.BY_NAME[name]
-    assert codes.generated_code(profile, Sizes(*sizes), seed) == code
+    version = codes.VERSION_OF_LETTER[code[0]]
+    assert codes.generated_code(profile, Sizes(*sizes), seed, version) == code
     canonical, problem, found = codes.load(code)
-    assert (canonical, found) == (code, Generated(profile, Sizes(*sizes), seed))
+    assert (canonical, found) == (code, Generated(profile, Sizes(*sizes), seed, version))
     assert problem.as_lists() == matrices
     assert with_check(code[:-1]) == code
 

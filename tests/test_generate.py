@@ -119,10 +119,11 @@ def test_profiles_match_the_documented_table():
     assert presets.CUSTOM_SIZES_PROFILE is presets.BY_NAME["classic"]
 
 
+@pytest.mark.parametrize("version", generate.VERSIONS)
 @pytest.mark.parametrize("profile", presets.PROFILES, ids=lambda p: p.name)
-def test_presets_obey_every_strict_rule_over_300_seeds(profile):
+def test_presets_obey_every_strict_rule_over_300_seeds(profile, version):
     for seed in PRESET_SEEDS:
-        problem = generate.generate(profile, profile.sizes, seed)
+        problem = generate.generate(profile, profile.sizes, seed, version)
         assert_shapes(problem, profile.sizes)
         assert rule_breaks(problem, profile) == [], seed
         assert direct_breaks(problem, profile.name) == [], seed
@@ -143,12 +144,13 @@ def test_classic_preset_obeys_the_classic_ranges_directly():
         assert all(a != b for a, b in itertools.combinations(columns, 2))
 
 
+@pytest.mark.parametrize("version", generate.VERSIONS)
 @pytest.mark.parametrize("profile", presets.PROFILES, ids=lambda p: p.name)
-def test_every_custom_size_obeys_the_relaxed_rules(profile):
+def test_every_custom_size_obeys_the_relaxed_rules(profile, version):
     seeds = (0, 1, 2) if profile is presets.CUSTOM_SIZES_PROFILE else (3, 4)
     for sizes in ALL_SIZES:
         for seed in seeds:
-            problem = generate.generate(profile, sizes, seed)
+            problem = generate.generate(profile, sizes, seed, version)
             assert_shapes(problem, sizes)
             assert rule_breaks(problem, profile, strict=False) == [], (sizes, seed)
             assert direct_breaks(problem, profile.name, strict=False) == [], (sizes, seed)
@@ -169,10 +171,11 @@ sizes_strategy = st.builds(Sizes, *[st.integers(1, 6)] * 4)
 
 
 @settings(derandomize=True, deadline=None, max_examples=150)
-@given(st.sampled_from(presets.PROFILES), sizes_strategy, st.integers(0, generate.MAX_SEED))
-def test_same_profile_sizes_and_seed_give_an_equal_problem(profile, sizes, seed):
-    first = generate.generate(profile, sizes, seed)
-    again = generate.generate(profile, sizes, seed)
+@given(st.sampled_from(presets.PROFILES), sizes_strategy, st.integers(0, generate.MAX_SEED),
+       st.sampled_from(generate.VERSIONS))
+def test_same_profile_sizes_and_seed_give_an_equal_problem(profile, sizes, seed, version):
+    first = generate.generate(profile, sizes, seed, version)
+    again = generate.generate(profile, sizes, seed, version)
     assert first == again
     assert first.as_lists() == again.as_lists()
 

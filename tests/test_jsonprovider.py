@@ -35,7 +35,7 @@ def test_the_app_uses_it_and_keeps_the_apis_key_order(app, client):
     assert response.mimetype == "application/json"
     assert list(json.loads(response.data)) == ["score", "summary", "cells"]
     score = json.loads(response.data)["score"]
-    assert list(score) == ["correct", "carried", "total", "wrong", "invalid", "blank"]
+    assert list(score) == ["correct", "carried", "total", "wrong", "invalid", "blank", "with_help"]
 
 
 @dataclass

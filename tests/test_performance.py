@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from app.core import codes, generate, presets
+from app.core import codes, generate, generate_v2, presets
 from tests.pages import form_data, soup
 
 PAGE_BUDGET_GZIP = 30 * 1024
@@ -76,7 +76,7 @@ def test_a_changed_file_gets_a_new_url(app, tmp_path):
 
 
 @pytest.mark.parametrize("preset", [p.name for p in presets.PROFILES])
-def test_every_preset_problem_is_found_on_the_first_attempt(preset, monkeypatch):
+def test_every_version_1_preset_problem_is_found_on_the_first_attempt(preset, monkeypatch):
     """Generation's work is fixed per attempt (a batch of candidate rows per row),
     so one attempt for every seed means no heavy tail: the worst case is the median."""
     profile = presets.BY_NAME[preset]
@@ -85,8 +85,28 @@ def test_every_preset_problem_is_found_on_the_first_attempt(preset, monkeypatch)
     monkeypatch.setattr(generate, "_layer", lambda *args: calls.append(1) or real(*args))
     for seed in range(0, generate.MAX_SEED, generate.MAX_SEED // 3000):
         calls.clear()
-        generate.generate(profile, profile.sizes, seed)
+        generate.generate(profile, profile.sizes, seed, version=1)
         assert len(calls) == 2, f"seed {seed} needed {len(calls) // 2} attempts"
+
+
+@pytest.mark.parametrize("preset, first_input", [("gentle", 0.6), ("classic", 1.0), ("challenge", 1.0)])
+def test_every_version_2_preset_problem_is_found_within_a_few_inputs(preset, first_input, monkeypatch):
+    """Version 2 tries inputs X one after another (app/core/generate_v2.py): for
+    classic and challenge the first always works; a gentle X of 0s, 1s and 2s often
+    cannot give a unit both signs, and then the next is tried, cheaply (make bench
+    holds generation's worst case to 5 times its median). No preset seed ever needs
+    version 1's fallback."""
+    profile = presets.BY_NAME[preset]
+    tried = []
+    real = generate_v2.draw_inputs
+    monkeypatch.setattr(generate_v2, "draw_inputs", lambda *args: tried.append(1) or real(*args))
+    counts = []
+    for seed in range(0, generate.MAX_SEED, generate.MAX_SEED // 3000):
+        tried.clear()
+        assert generate_v2.generate(profile, profile.sizes, seed) is not None, seed
+        counts.append(len(tried))
+    assert max(counts) <= generate_v2.X_CANDIDATES // 2
+    assert counts.count(1) / len(counts) >= first_input
 
 
 def test_an_htmx_check_sends_back_only_the_marks_in_few_bytes(client):

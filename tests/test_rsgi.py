@@ -125,6 +125,9 @@ class Protocol:
     def __aiter__(self):
         return self._chunks()
 
+    async def __call__(self) -> bytes:  # the whole body at once, as granian's protocol gives it
+        return b"".join([chunk async for chunk in self._chunks()])
+
     async def _chunks(self):
         for chunk in self.chunks:
             await asyncio.sleep(self.pause)

@@ -1,7 +1,8 @@
 """Show the working: for every cell of many generated problems the line of text
-adds up (read back from the text itself) to the value, the value is the one
-`solve` gives, and terms, bias and the shaded row and column are the right
-ones. Plus the exact text of a hand example and the errors for bad requests.
+adds up (read back from the text itself, step by step) to the value, the value
+is the one `solve` gives, the first step leaves every result blank, and terms,
+bias and the shaded row and column are the right ones. Plus the exact text of a
+hand example, the NumPy form of each cell, and the errors for bad requests.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.core import generate, presets
 from app.core.problem import ANSWER_NAMES, Problem, Sizes, solve
-from app.core.wording import factor, number
+from app.core.wording import factor, number, ordinal
 from app.core.working import Working, working
 
 MINUS = "\u2212"
@@ -30,13 +31,10 @@ def read_number(text: str) -> int:
     return -int(text[1:]) if text.startswith(MINUS) else int(text)
 
 
-def add_up(text: str) -> tuple[int, int]:
-    """(what the arithmetic in `text` comes to, the value it ends with)."""
-    parts = text.split(" = ")
-    arithmetic, value = parts[-2], read_number(parts[-1])
+def sum_of(arithmetic: str) -> int:
     relu = re.fullmatch(rf"ReLU\(({NUMBER})\)", arithmetic)
     if relu:
-        return max(read_number(relu.group(1)), 0), value
+        return max(read_number(relu.group(1)), 0)
     total = 0
     for term in arithmetic.split(" + "):
         factors = term.split("·")
@@ -45,7 +43,19 @@ def add_up(text: str) -> tuple[int, int]:
         for f in factors:
             result *= read_number(f)
         total += result
-    return total, value
+    return total
+
+
+def add_up(text: str) -> tuple[int, int]:
+    """(what the arithmetic in `text` comes to, the value it ends with); an affine
+    cell's products, then their results, must come to the same."""
+    parts = text.split(" = ")
+    value = read_number(parts[-1])
+    if parts[-2].startswith("ReLU("):
+        return sum_of(parts[-2]), value
+    products, results = parts[-3], parts[-2]
+    assert "·" not in results and sum_of(products) == sum_of(results), text
+    return sum_of(results), value
 
 
 @st.composite
@@ -73,21 +83,32 @@ def test_every_cell_adds_up_to_the_reference(problem):
                 total, shown = add_up(w.text)
                 assert total == shown == w.value == solution[name][i, j]
                 assert (w.matrix, w.row, w.col) == (name, i, j)
-                assert w.text.startswith(f"{name}[{i + 1}][{j + 1}] = ")
+                here = f"{name} row {i + 1}, column {j + 1} = "
+                assert w.text.startswith(here) and w.setup.startswith(here)
+                assert "[" not in w.text and "[" not in w.setup  # words, never bracket indices
+                # The first step is the whole working up to the products, then blanks.
+                assert w.setup.endswith(" = ___") and number(w.value) not in w.setup.split(" = ")[-2:]
+                assert w.numpy.startswith(f"{name}[{i}, {j}] = ")
                 if name in layers:
                     w_name, W, b_name, b, in_name, inputs = layers[name]
                     assert w.terms == tuple(zip(W[i].tolist(), inputs[:, j].tolist(), strict=True))
                     assert w.bias == b[i]
                     assert (w.w_row, w.input_col, w.source) == ((w_name, i), (in_name, j), None)
-                    assert f" = row {i + 1} of {w_name} · column {j + 1} of {in_name}" \
-                           f" + {b_name}[{i + 1}] = " in w.text
+                    head = (f" = row {i + 1} of {w_name} · column {j + 1} of {in_name}"
+                            f" + {b_name}'s {ordinal(i + 1)} entry = ")
+                    assert head in w.text and head in w.setup
+                    assert w.setup.count("___") == len(w.terms) + 1
+                    assert w.setup.split(" = ")[2] == w.text.split(" = ")[2]  # the same products
+                    assert w.numpy == f"{name}[{i}, {j}] = {w_name}[{i}] @ {in_name}[:, {j}] + {b_name}[{i}]"
                 else:
                     source = "h_z" if name == "h" else "y_z"
                     assert (w.terms, w.bias, w.w_row, w.input_col) == ((), None, None, None)
                     assert w.source == (source, i, j)
                     before = number(solution[source][i, j])
-                    assert w.text == f"{name}[{i + 1}][{j + 1}] = ReLU({source}[{i + 1}][{j + 1}])" \
-                                     f" = ReLU({before}) = {number(w.value)}"
+                    start = f"{name} row {i + 1}, column {j + 1} = ReLU({source} row {i + 1}, column {j + 1})"
+                    assert w.text == f"{start} = ReLU({before}) = {number(w.value)}"
+                    assert w.setup == f"{start} = ___"
+                    assert w.numpy == f"{name}[{i}, {j}] = np.maximum({source}[{i}, {j}], 0)"
 
 
 # W1 row 1 = [1, -1, 1], b1[1] = -5, X column 1 = [2, 1, 3]: the README's kind of example.
@@ -97,26 +118,43 @@ HAND = Problem(W1=[[1, -1, 1], [0, 1, 1]], b1=[-5, 2], X=[[2, 0], [1, 3], [3, 1]
 
 
 @pytest.mark.parametrize("name, i, j, text", [
-    ("h_z", 0, 0, "h_z[1][1] = row 1 of W1 · column 1 of X + b1[1] = 1·2 + (−1)·1 + 1·3 + (−5) = −1"),
-    ("h_z", 1, 1, "h_z[2][2] = row 2 of W1 · column 2 of X + b1[2] = 0·0 + 1·3 + 1·1 + 2 = 6"),
-    ("h", 0, 0, "h[1][1] = ReLU(h_z[1][1]) = ReLU(−1) = 0"),
-    ("h", 1, 0, "h[2][1] = ReLU(h_z[2][1]) = ReLU(6) = 6"),
-    ("y_z", 0, 1, "y_z[1][2] = row 1 of W2 · column 2 of h + b2[1] = 1·0 + (−2)·6 + 3 = −9"),
-    ("y", 0, 1, "y[1][2] = ReLU(y_z[1][2]) = ReLU(−9) = 0"),
+    ("h_z", 0, 0, "h_z row 1, column 1 = row 1 of W1 · column 1 of X + b1's 1st entry"
+                  " = 1·2 + (−1)·1 + 1·3 + (−5) = 2 + (−1) + 3 + (−5) = −1"),
+    ("h_z", 1, 1, "h_z row 2, column 2 = row 2 of W1 · column 2 of X + b1's 2nd entry"
+                  " = 0·0 + 1·3 + 1·1 + 2 = 0 + 3 + 1 + 2 = 6"),
+    ("h", 0, 0, "h row 1, column 1 = ReLU(h_z row 1, column 1) = ReLU(−1) = 0"),
+    ("h", 1, 0, "h row 2, column 1 = ReLU(h_z row 2, column 1) = ReLU(6) = 6"),
+    ("y_z", 0, 1, "y_z row 1, column 2 = row 1 of W2 · column 2 of h + b2's 1st entry"
+                  " = 1·0 + (−2)·6 + 3 = 0 + (−12) + 3 = −9"),
+    ("y", 0, 1, "y row 1, column 2 = ReLU(y_z row 1, column 2) = ReLU(−9) = 0"),
 ])
 def test_hand_example_texts(name, i, j, text):
     assert working(HAND, name, i, j).text == text
 
 
+def test_the_first_step_shows_what_to_multiply_and_leaves_the_results_blank():
+    assert working(HAND, "h_z", 0, 0).setup == (
+        "h_z row 1, column 1 = row 1 of W1 · column 1 of X + b1's 1st entry"
+        " = 1·2 + (−1)·1 + 1·3 + (−5) = ___ + ___ + ___ + (−5) = ___")
+    assert working(HAND, "h", 0, 0).setup == "h row 1, column 1 = ReLU(h_z row 1, column 1) = ___"
+
+
 def test_the_api_body_of_a_hand_example():
     assert working(HAND, "h_z", 0, 0).as_dict() == {
         "matrix": "h_z", "row": 0, "col": 0,
-        "text": "h_z[1][1] = row 1 of W1 · column 1 of X + b1[1] = 1·2 + (−1)·1 + 1·3 + (−5) = −1",
+        "text": "h_z row 1, column 1 = row 1 of W1 · column 1 of X + b1's 1st entry"
+                " = 1·2 + (−1)·1 + 1·3 + (−5) = 2 + (−1) + 3 + (−5) = −1",
+        "setup": "h_z row 1, column 1 = row 1 of W1 · column 1 of X + b1's 1st entry"
+                 " = 1·2 + (−1)·1 + 1·3 + (−5) = ___ + ___ + ___ + (−5) = ___",
+        "numpy": "h_z[0, 0] = W1[0] @ X[:, 0] + b1[0]",
         "terms": [[1, 2], [-1, 1], [1, 3]], "bias": -5, "value": -1,
         "w_row": {"matrix": "W1", "row": 0}, "input_col": {"matrix": "X", "col": 0}, "source": None,
     }
     body = working(HAND, "y", 0, 1).as_dict()
-    assert body == {"matrix": "y", "row": 0, "col": 1, "text": "y[1][2] = ReLU(y_z[1][2]) = ReLU(−9) = 0",
+    assert body == {"matrix": "y", "row": 0, "col": 1,
+                    "text": "y row 1, column 2 = ReLU(y_z row 1, column 2) = ReLU(−9) = 0",
+                    "setup": "y row 1, column 2 = ReLU(y_z row 1, column 2) = ___",
+                    "numpy": "y[0, 1] = np.maximum(y_z[0, 1], 0)",
                     "terms": [], "bias": None, "value": 0, "w_row": None, "input_col": None,
                     "source": {"matrix": "y_z", "row": 0, "col": 1}}
     json.dumps(body)  # plain types only, no NumPy integers

@@ -59,6 +59,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.core import codes, generate, presets  # noqa: E402
 from app.core.problem import solve  # noqa: E402
+from tests.generation import statistics  # noqa: E402
 from tests.pages import soup  # noqa: E402
 from tools import serving  # noqa: E402
 
@@ -217,19 +218,21 @@ def scaling(seconds: float, rounds: int, connections: int) -> dict[int, dict]:
             for workers, found in results.items()}
 
 
-def generation(seeds: int, passes: int = 3) -> dict[str, tuple[float, float]]:
-    """Median and worst time per problem. Each seed is timed once per pass and
-    keeps its fastest time; the passes run one after another over all seeds, so
-    a pause of the machine hits a seed in one pass, not in all of them."""
+def generation(seeds: int, passes: int = 3) -> dict[tuple[str, int], tuple[float, float]]:
+    """Median and worst time per problem, per preset and generator version. Each
+    seed is timed once per pass and keeps its fastest time; the passes run one
+    after another over all seeds, so a pause of the machine hits a seed in one
+    pass, not in all of them."""
     found = {}
-    for profile in presets.PROFILES:
-        times = [float("inf")] * seeds
-        for _ in range(passes):
-            for seed in range(seeds):
-                start = time.perf_counter()
-                generate.generate(profile, profile.sizes, seed)
-                times[seed] = min(times[seed], time.perf_counter() - start)
-        found[profile.name] = (median(times), max(times))
+    for version in generate.VERSIONS:
+        for profile in presets.PROFILES:
+            times = [float("inf")] * seeds
+            for _ in range(passes):
+                for seed in range(seeds):
+                    start = time.perf_counter()
+                    generate.generate(profile, profile.sizes, seed, version)
+                    times[seed] = min(times[seed], time.perf_counter() - start)
+            found[profile.name, version] = (median(times), max(times))
     return found
 
 
@@ -327,9 +330,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n2 workers / 1 worker: {median(scaled[2]['ratios']):.2f}, rounds {spread(scaled[2]['ratios'])}"
           " (budget ≥ 1.6)")
 
-    table(["preset", "median µs", "worst µs", "worst / median"],
-          [[name, f"{typical * 1e6:.0f}", f"{worst * 1e6:.0f}", f"{worst / typical:.2f}"]
-           for name, (typical, worst) in generation(args.seeds).items()])
+    table(["preset", "generator", "median µs", "worst µs", "worst / median"],
+          [[name, version, f"{typical * 1e6:.0f}", f"{worst * 1e6:.0f}", f"{worst / typical:.2f}"]
+           for (name, version), (typical, worst) in generation(args.seeds).items()])
+    table(["preset", "generator", "zeros in h", "most in one problem", "most dead units",
+           "problems with one", "y all 0", "a column of y all 0"],
+          [[profile.name, version, f"{s.h_zeros:.0%}", f"{s.h_zeros_worst:.0%}", s.dead_units_worst,
+            f"{s.dead_units_share:.0%}", f"{s.y_all_zero:.1%}", f"{s.y_column_zero:.1%}"]
+           for version in generate.VERSIONS for profile in presets.PROFILES
+           for s in [statistics(profile, range(args.seeds), version)]])
+    print("(targets for new problems: zeros in h 20–45 % on average and at most half of any problem's; "
+          "at most one dead unit, none in gentle; y never all 0; a column of y all 0 in at most 10 %)")
 
     weights = page_weight()
     total = ["all", sum(w[1] for w in weights), f"{sum(w[2] for w in weights)} (budget ≤ 30720)"]

@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
               "practice page": plan["practice page"]}
     rps: dict[str, dict[str, list[float]]] = {c.name: {r: [] for r in routes} for c in chosen}
     mixed: dict[str, list[dict]] = {c.name: [] for c in chosen}
-    errors = 0
+    errors = {c.name: 0 for c in chosen}
     try:
         for candidate in chosen:
             candidate.start()
@@ -211,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
                 for route, request in routes.items():
                     found = bench.wrk(candidate.url, request, args.seconds, 16)
                     rps[candidate.name][route].append(found["rps"])
-                    errors += found["errors"]
-                mixed[candidate.name].append(class_at_work(candidate.url, args.seconds))
+                    errors[candidate.name] += found["errors"]
+                busy = class_at_work(candidate.url, args.seconds)
+                mixed[candidate.name].append(busy)
+                errors[candidate.name] += busy["errors"]
         sieges = {c.name: siege(c.url, args.siege_seconds) for c in chosen}
         stalls = {c.name: stalled_body(c.url, args.stall) for c in chosen}
         alive = {c.name: c.process.poll() is None for c in chosen}
@@ -233,15 +235,15 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([name, *(f"{medians[r]:.0f}" for r in routes),
                      f"{busy['rps']:.0f}", f"{busy['p99_us'] / 1000:.0f}",
                      f"{held['p99_ms']:.0f}", f"{held['failed']} of {held['asked']}",
-                     f"{stall:.0f} s" if stall is not None else f"> {args.stall:.0f} s"])
+                     f"{stall:.0f} s" if stall is not None else f"> {args.stall:.0f} s", errors[name]])
     bench.table(["server", *(f"{r} req/s" for r in routes), "checks beside worksheets req/s", "their p99 ms",
-                 "/healthz under siege p99 ms", "failed", "stalled body dropped after"], rows)
+                 "/healthz under siege p99 ms", "failed", "stalled body dropped after", "wrk errors"], rows)
     print("\n(throughput: median of the rounds; beside worksheets: the best round)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
-    if errors:
-        print(f"{errors} requests failed under wrk")
-    return 0 if errors == 0 and all(alive.values()) else 1
+    # A candidate's own errors are its figures (the table shows them); only Handgrid's fail the run.
+    ours = [c.name for c in chosen if c.argv == serving.COMMAND]
+    return 0 if all(errors[name] == 0 and alive[name] for name in ours) else 1
 
 
 if __name__ == "__main__":

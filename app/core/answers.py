@@ -58,6 +58,26 @@ def answers_from_form(sizes: Sizes, form: Mapping[str, str]) -> Answers:
             for name, grid in fields(sizes).items()}
 
 
+def helped_from_json(sizes: Sizes, given: object) -> frozenset[str]:
+    """The API's "helped" cells, [matrix, row, column] each (0-based), as field ids."""
+    if given is None:
+        return frozenset()
+    message = "helped must be a list of [matrix, row, column] cells of this problem (0-based)."
+    if not isinstance(given, list) or len(given) > sizes.answer_cells():
+        raise AnswerError(message)
+    found = set()
+    for cell in given:
+        if not (isinstance(cell, list) and len(cell) == 3 and cell[0] in ANSWER_NAMES
+                and all(type(index) is int for index in cell[1:])):
+            raise AnswerError(message)
+        name, row, col = cell
+        rows, cols = sizes.answer_shape(name)
+        if not (0 <= row < rows and 0 <= col < cols):
+            raise AnswerError(message)
+        found.add(field_id(name, row, col))
+    return frozenset(found)
+
+
 def answers_from_json(sizes: Sizes, data: Mapping[str, object]) -> Answers:
     """Entries from the API's nested lists; a missing matrix is all blanks."""
     answers = blank_answers(sizes)

@@ -310,11 +310,12 @@ def check_lines(sizes: Sizes, answers: Mapping[str, object]) -> dict[str, LineMa
 
 
 def summary(marks: Mapping[str, LineMark]) -> tuple[dict[str, int], str]:
-    """The score (as the grids count it: no line is ever carried) and its one-line summary."""
+    """The score, in the grids' shape (no line is ever carried, and fill-in-the-code
+    gives no help to count), and its one-line summary."""
     statuses = [mark.status for mark in marks.values()]
     score = {"correct": statuses.count("correct"), "carried": 0, "total": len(statuses),
              "wrong": statuses.count("wrong"), "invalid": statuses.count("invalid"),
-             "blank": statuses.count("blank")}
+             "blank": statuses.count("blank"), "with_help": 0}
     parts = [f"{score['correct']} of {score['total']} lines correct"]
     parts += [f"{score[key]} {key}" for key in ("wrong", "invalid", "blank") if score[key]]
     return score, ", ".join(parts)

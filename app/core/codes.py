@@ -6,7 +6,9 @@ Its first symbol names the scheme, its last is a check symbol:
 
 * ``G`` + 8 symbols + check: a generated problem. The 40 payload bits hold the
   profile (2 bits), the four sizes (3 bits each, size - 1) and the seed (26 bits).
-  Displayed as two groups of five, e.g. ``G1A2B-3C4DX``.
+  Displayed as two groups of five, e.g. ``G1A2B-3C4DX``. ``H`` is the same with
+  generator version 2 (app/core/generate_v2.py): new problems get ``H`` codes,
+  and every ``G`` code keeps its version-1 problem.
 * ``C`` + 3 symbols of sizes + 2 of the largest magnitude m + the matrices +
   check: a custom problem. The sizes are as above; the values are packed as one
   base-(2m+1) number, so the code is as long as the problem needs: 27 symbols
@@ -31,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import presets
-from .generate import MAX_SEED, generate
+from .generate import MAX_SEED, NEWEST, generate
 from .presets import Profile
 from .problem import DIMENSIONS, GIVEN_NAMES, MAX_SIZE, MAX_VALUE, MIN_VALUE, Problem, ProblemError, Sizes
 
@@ -39,6 +41,9 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _VALUE = {symbol: i for i, symbol in enumerate(ALPHABET)}
 _VALUE.update({"O": 0, "I": 1, "L": 1})
 GENERATED, CUSTOM = "G", "C"
+# The letter of each generator version's codes: a new version gets a new letter.
+GENERATOR_LETTERS = {1: GENERATED, 2: "H"}
+VERSION_OF_LETTER = {letter: version for version, letter in GENERATOR_LETTERS.items()}
 GENERATED_LENGTH = 10
 SIZE_BITS = 3
 # The longest custom code (every size 6, values up to 99) is 191 symbols.
@@ -59,6 +64,7 @@ class Generated:
     profile: Profile
     sizes: Sizes
     seed: int
+    version: int = 1  # of the generator: the code's first letter
 
     @property
     def preset(self) -> str | None:
@@ -124,12 +130,12 @@ def _values_length(count: int, radix: int) -> int:
     return length
 
 
-def generated_code(profile: Profile, sizes: Sizes, seed: int) -> str:
+def generated_code(profile: Profile, sizes: Sizes, seed: int, version: int = NEWEST) -> str:
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed must be within 0..{MAX_SEED}")
     # The seed goes first so that codes of one preset differ from their first symbols.
     payload = (seed << 2 | profile.id) << 12 | _pack_sizes(sizes)
-    return _with_check(GENERATED + _to_base32(payload, 8))
+    return _with_check(GENERATOR_LETTERS[version] + _to_base32(payload, 8))
 
 
 def custom_code(problem: Problem) -> str:
@@ -166,8 +172,9 @@ def normalize(text: str) -> str:
         shown = " ".join(repr(ch) for ch in bad[:5])
         raise CodeError(f"Codes use only digits and letters other than U; this one has {shown}.")
     canonical = "".join(ALPHABET[_VALUE[ch]] for ch in cleaned)
-    if canonical[0] not in (GENERATED, CUSTOM):
-        raise CodeError(f"Codes start with {GENERATED} or {CUSTOM}; check the first symbol.")
+    if canonical[0] not in (*VERSION_OF_LETTER, CUSTOM):
+        starts = ", ".join(VERSION_OF_LETTER)
+        raise CodeError(f"Codes start with {starts} or {CUSTOM}; check the first symbol.")
     if len(canonical) < 2 or _running([_VALUE[ch] for ch in canonical]) != 0:
         raise CodeError("That code has a typo: its check symbol does not match. Compare it symbol by symbol.")
     return canonical
@@ -188,7 +195,7 @@ def _decode_generated(code: str) -> Generated:
     seed = payload >> 14
     if profile is None:
         raise CodeError("This code names a preset this server does not know; check it for typos.")
-    return Generated(profile=profile, sizes=sizes, seed=seed)
+    return Generated(profile=profile, sizes=sizes, seed=seed, version=VERSION_OF_LETTER[code[0]])
 
 
 def _decode_custom(code: str) -> Problem:
@@ -248,9 +255,9 @@ def _load(code: str) -> Loaded:
     # A class checks the same few problems again and again; problems are
     # immutable (read-only arrays), so one copy serves every request. What the
     # bounded caches cost a worker is measured by `make loadtest` (docs/operations.md).
-    found = _decode_generated(code) if code[0] == GENERATED else _decode_custom(code)
+    found = _decode_generated(code) if code[0] in VERSION_OF_LETTER else _decode_custom(code)
     if isinstance(found, Generated):
-        return Loaded(code, generate(found.profile, found.sizes, found.seed), found)
+        return Loaded(code, generate(found.profile, found.sizes, found.seed, found.version), found)
     return Loaded(code, found, None)
 
 

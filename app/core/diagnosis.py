@@ -1,26 +1,35 @@
-"""Naming the likely slip behind a wrong cell.
+"""Naming the likely slip behind a wrong cell, and only when it is the likely one.
 
 A cross says only that a cell is wrong. Most wrong cells worked by hand come
-from a handful of slips, and each leaves a fingerprint in the number written:
-so for a `wrong` cell we recompute the cell with each slip made on purpose and,
-when one gives exactly the student's number, name it in a plain sentence that
-says where to look without giving the answer away.
+from a handful of slips, and each leaves a fingerprint in the number written.
+But the numbers are small: some other cell, term or slip nearly always gives
+the student's number too, by chance. So each explanation is weighed, as a
+tutor would: by how often students make that slip (`PRIORS`, the error model
+the README describes) times how likely the slip is to give exactly this number
+(its likelihood: a deterministic slip gives one number; "another cell's
+value" is as likely as the share of other cells holding it; an adding slip
+falls off with the distance). A slip is named only when it carries at least
+`NAME_AT` of the weight; otherwise the message says nothing it cannot stand by.
 
-The slips, tested in this order (`KINDS`); when several give the student's
-number, the first one is named:
+The explanations (`Kind`):
 
+* ``arithmetic``: the right row and column, the sum off by a little. The
+  commonest slip of all; its message points to the working, not to a concept.
+  A product left out or counted twice is a slip of the same family (the row
+  and column were right, the adding up was not), so when the two together
+  outweigh the rest but neither alone does, the cell is named ``arithmetic``.
 * ``no_bias``: the dot product without the bias.
 * ``wrong_pair``: another cell's value (in h_z and y_z): the row of W and the
   column of the input that were multiplied do not meet at this cell.
 * ``transposed``: (a) the student's whole matrix is the right one transposed,
-  or (b) in h_z and y_z, column i of W was used instead of row i:
-  ``W[:, i] · input[:, j] + b[i]``.
+  or (b) in h_z and y_z, column i of W was used instead of row i.
 * ``relu_missed``: in h and y, a negative pre-activation kept instead of 0.
 * ``relu_wrong``: in h and y, a positive pre-activation set to 0, or the
   pre-activation with its sign flipped.
 * ``sign_slip``: the right magnitude with the wrong sign.
 * ``off_by_one_term``: exactly one product of the dot product left out or
   counted twice.
+* and "none of these": a number the slips do not explain (never named).
 
 What "right" means here is what grading means by it, so a diagnosis never
 contradicts the mark beside it:
@@ -32,49 +41,67 @@ contradicts the mark beside it:
   from the reference.
 * h and y are ReLU of the student's own h_z / y_z cell when it holds a whole
   number, else of the reference cell ("your h_z" in messages when that
-  differs from the reference). Only ReLU slips (and a whole transposed
-  matrix) are looked for there: any other slip belongs to the pre-activation.
-  A reference pre-activation is never spelled out unless the student's number
-  already shows it ("h_z is positive"), so a message does not give away h_z.
+  differs from the reference). Only ReLU slips, copying slips (as adding
+  slips) and a whole transposed matrix are looked for there: any other slip
+  belongs to the pre-activation. A reference pre-activation is never spelled
+  out unless the student's number already shows it ("h_z is positive").
 
-Decisions the issue left open:
+Messages count rows and columns from 1, in words ("row 2 of W1", "b1's 2nd
+entry"), never with bracket indices, so they read the same beside the grid
+and the NumPy view; a message never gives away the cell's answer.
 
-* A whole transposed matrix (a) is checked before every other slip. Every
-  off-diagonal cell of such a matrix also holds "another cell's value", so
-  with the order taken literally ``wrong_pair`` would always win and (a) could
-  never be named; and one whole matrix is stronger evidence than a coincidence
-  in one number. (a) needs a square matrix, because the student's grid always
-  has the answer's shape; it needs every cell filled in with a whole number.
-* (b) is only defined when W is square (W1: hidden = inputs; W2: outputs = hidden),
-  since otherwise a column of W does not have the input's length.
-* ``wrong_pair`` compares with the other cells' whole values (their own bias
-  included). When several cells hold the student's number, the mirror cell
-  [j][i] is named first, then cells in the same row or column, then the rest.
-* In h and y a sign slip is always also a ReLU sign flip, so it is named
-  ``relu_wrong`` there.
+Decisions:
+
+* A whole transposed matrix (a) is named before anything else: one whole
+  matrix is stronger evidence than a coincidence in one number. It needs a
+  square matrix and every cell filled in with a whole number.
+* (b) is only defined when W is square (W1: hidden = inputs; W2: outputs = hidden).
+* ``wrong_pair``: a slip of one index is likelier than of both, and the mirror
+  cell (indices swapped) likeliest (`PAIR_WEIGHTS`); the message names the
+  likeliest of the cells that hold the student's number.
+* In h and y a sign slip is always also a ReLU sign flip: ``relu_wrong``.
 * A cell that is right, or that follows from the student's earlier matrix
   (carried forward), or holds no whole number, is never diagnosed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 import numpy as np
 
 from .answers import Answers
 from .parsing import whole_numbers
 from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, layer, solve
-from .wording import number, product
+from .wording import number, ordinal, product
 
-Kind = Literal["no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong", "sign_slip",
-               "off_by_one_term"]
-KINDS: tuple[Kind, ...] = ("no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
-                           "sign_slip", "off_by_one_term")
+Kind = Literal["arithmetic", "no_bias", "wrong_pair", "transposed", "relu_missed", "relu_wrong",
+               "sign_slip", "off_by_one_term"]
+KINDS: tuple[Kind, ...] = ("arithmetic", "no_bias", "wrong_pair", "transposed", "relu_missed",
+                           "relu_wrong", "sign_slip", "off_by_one_term")
 assert KINDS == get_args(Kind)
+
+OTHER = "other"  # a number none of the slips explains
+# How often each slip is the cause of a wrong cell worked by hand: the share of
+# wrong cells, in a pre-activation (h_z, y_z) and in an activation (h, y).
+# The README's error model; tests/student_model.py simulates students by it.
+PRIORS: dict[str, dict[str, float]] = {
+    "affine": {"arithmetic": 0.52, "no_bias": 0.15, "wrong_pair": 0.10, "off_by_one_term": 0.10,
+               "sign_slip": 0.06, "transposed": 0.04, OTHER: 0.03},
+    "relu": {"relu_missed": 0.45, "relu_wrong": 0.20, "arithmetic": 0.32, OTHER: 0.03},
+}
+# An adding (or copying) slip is off by 1, 2 or 3, either way, this often.
+ADDING_SLIPS = {1: 0.30, 2: 0.15, 3: 0.05}
+NAME_AT = 0.93  # the share of the weight a slip needs before it is named
+OTHER_LIKELIHOOD = 1 / 41  # "none of these": any number within −20..20, about
+# A slip of one index (same row or same column) is likelier than of both; the
+# mirror cell, indices swapped, likeliest.
+PAIR_WEIGHTS = {"mirror": 3, "one index": 2, "both": 1}
+ARITHMETIC_MESSAGE = ("Not right, but close: this looks like a slip in the arithmetic."
+                      " Check each product and the sum again, or show the working.")
 
 
 @dataclass(frozen=True)
@@ -181,13 +208,33 @@ class _Diagnoser:
             return Diagnosis("transposed", (
                 f"Your whole {name} is transposed: this cell holds the value that belongs"
                 f" at row {j + 1}, column {i + 1}."))
-        checks = _AFFINE_CHECKS if isinstance(context, _Affine) else _RELU_CHECKS
-        for kind in KINDS:
-            check = checks.get(kind)
-            message = check(context, name, i, j, value) if check else None
-            if message:
-                return Diagnosis(kind, message)
-        return None
+        if isinstance(context, _Affine):
+            return _weigh(_affine_explanations(context, i, j, value), PRIORS["affine"])
+        return _weigh(_relu_explanations(context, i, j, value), PRIORS["relu"])
+
+
+# An explanation of a wrong number: its kind, how likely that slip is to give
+# exactly this number, and the sentence that names it.
+Explanation = tuple[Kind, float, str]
+
+
+def _weigh(found: list[Explanation], priors: dict[str, float]) -> Diagnosis | None:
+    """The explanation that carries at least NAME_AT of the weight, or None
+    (with the adding-up family counted together as ``arithmetic``)."""
+    weights = {OTHER: priors[OTHER] * OTHER_LIKELIHOOD}
+    messages: dict[str, str] = {}
+    for kind, likelihood, message in found:
+        if likelihood > 0:
+            weights[kind] = weights.get(kind, 0.0) + priors[kind] * likelihood
+            messages.setdefault(kind, message)
+    total = sum(weights.values())
+    best = max(weights, key=lambda kind: weights[kind])
+    if best != OTHER and weights[best] >= NAME_AT * total:
+        return Diagnosis(cast(Kind, best), messages[best])
+    adding_up = weights.get("arithmetic", 0.0) + weights.get("off_by_one_term", 0.0)
+    if "arithmetic" in messages and adding_up >= NAME_AT * total:
+        return Diagnosis("arithmetic", messages["arithmetic"])
+    return None
 
 
 def _affine(problem: Problem, name: str, inputs: np.ndarray, label: str) -> _Affine:
@@ -204,50 +251,50 @@ def _reference_affine(problem: Problem, name: str) -> _Affine:
     return _affine(problem, name, problem.X if input_name == "X" else solve(problem).h, input_name)
 
 
-# Each check returns the message when its slip gives `value` at [i][j], else None.
-# They are only called for a value that is not the expected one.
-
-def _no_bias(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    if value != _dot(c.weights[i], _column(c.inputs, j)):
-        return None
-    return f"You left out the bias {c.b_name}[{i + 1}] = {number(c.bias[i])}."
+def _arithmetic(expected: int, value: int) -> float:
+    """How likely an adding (or copying) slip is to give `value` (ADDING_SLIPS)."""
+    return ADDING_SLIPS.get(abs(value - expected), 0.0)
 
 
-def _wrong_pair(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    cells = [(k, m) for k, row in enumerate(c.expected) for m, other in enumerate(row)
-             if other == value and (k, m) != (i, j)]
-    if not cells:
-        return None
-    # The likeliest slips first: indices swapped, then one index wrong, then both.
-    k, m = min(cells, key=lambda km: ((km[0], km[1]) != (j, i), (km[0] != i) + (km[1] != j), km))
-    return (f"That is row {k + 1} of {c.w_name} times column {m + 1} of {c.input_label}:"
-            f" this cell takes row {i + 1} with column {j + 1}.")
-
-
-def _column_of_w(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    if len(c.weights) != len(c.weights[0]):
-        return None
-    if value != _dot(_column(c.weights, i), _column(c.inputs, j)) + c.bias[i]:
-        return None
-    return (f"You used column {i + 1} of {c.w_name} instead of row {i + 1}: this cell takes"
-            f" row {i + 1} of {c.w_name} with column {j + 1} of {c.input_label}.")
-
-
-def _sign_slip(c: _Affine | _Relu, name: str, i: int, j: int, value: int) -> str | None:
-    if value != -c.expected[i][j]:
-        return None
-    return "The size of the number is right but its sign is wrong."
-
-
-def _off_by_one_term(c: _Affine, name: str, i: int, j: int, value: int) -> str | None:
-    expected = c.expected[i][j]
-    terms = [(t, w, x) for t, (w, x) in enumerate(zip(c.weights[i], _column(c.inputs, j), strict=True))]
+def _affine_explanations(c: _Affine, i: int, j: int, value: int) -> list[Explanation]:
+    expected, row, column = c.expected[i][j], c.weights[i], _column(c.inputs, j)
+    found: list[Explanation] = [("arithmetic", _arithmetic(expected, value), ARITHMETIC_MESSAGE)]
+    bias = c.bias[i]
+    if bias != 0 and value == expected - bias:
+        found.append(("no_bias", 1.0, f"You left out the bias, {c.b_name}'s {ordinal(i + 1)} entry"
+                                      f" ({number(bias)})."))
+    found += _wrong_pair(c, i, j, value)
+    if len(c.weights) == len(c.weights[0]) and value == _dot(_column(c.weights, i), column) + bias:
+        found.append(("transposed", 1.0, (
+            f"You used column {i + 1} of {c.w_name} instead of row {i + 1}: this cell takes"
+            f" row {i + 1} of {c.w_name} with column {j + 1} of {c.input_label}.")))
+    if expected != 0 and value == -expected:
+        found.append(("sign_slip", 1.0, "The size of the number is right but its sign is wrong."))
+    products = [(t, w, x) for t, (w, x) in enumerate(zip(row, column, strict=True)) if w * x != 0]
     for change, how in ((-1, "You left out one product"), (1, "You counted one product twice")):
-        for t, w, x in terms:
-            if w * x != 0 and value == expected + change * w * x:
-                return (f"{how}: {c.w_name}[{i + 1}][{t + 1}]·{c.input_label}[{t + 1}][{j + 1}]"
-                        f" = {product(w, x)} = {number(w * x)}.")
-    return None
+        for t, w, x in products:
+            if value == expected + change * w * x:
+                found.append(("off_by_one_term", 1 / (2 * len(products)), (
+                    f"{how}: {product(w, x)}, the {ordinal(t + 1)} product of row {i + 1} of"
+                    f" {c.w_name} and column {j + 1} of {c.input_label}.")))
+    return found
+
+
+def _wrong_pair(c: _Affine, i: int, j: int, value: int) -> list[Explanation]:
+    """Another cell's value: as likely as the (weighted) share of other cells that hold it."""
+    weighed = []
+    for k, row in enumerate(c.expected):
+        for m, other in enumerate(row):
+            if (k, m) != (i, j):
+                kind = "mirror" if (k, m) == (j, i) else "one index" if k == i or m == j else "both"
+                weighed.append((PAIR_WEIGHTS[kind], k, m, other))
+    matches = [(weight, k, m) for weight, k, m, other in weighed if other == value]
+    if not matches:
+        return []
+    weight, k, m = max(matches, key=lambda found: (found[0], -found[1], -found[2]))
+    return [("wrong_pair", sum(w for w, _, _ in matches) / sum(w for w, *_ in weighed), (
+        f"That is row {k + 1} of {c.w_name} times column {m + 1} of {c.input_label}:"
+        f" this cell takes row {i + 1} with column {j + 1}."))]
 
 
 def _pre_phrase(c: _Relu, i: int, j: int, show_value: bool) -> str:
@@ -265,21 +312,20 @@ def _relu_rule(pre: int) -> str:
     return "ReLU turns a negative number into 0" if pre < 0 else "ReLU keeps a positive number as it is"
 
 
-def _relu_missed(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
-    pre = c.pre[i][j]
-    if not (pre < 0 and value == pre):
-        return None
-    return f"At this cell {_pre_phrase(c, i, j, True)}, and {_relu_rule(pre)}."
-
-
-def _relu_wrong(c: _Relu, name: str, i: int, j: int, value: int) -> str | None:
-    pre = c.pre[i][j]
+def _relu_explanations(c: _Relu, i: int, j: int, value: int) -> list[Explanation]:
+    pre, expected = c.pre[i][j], c.expected[i][j]
+    found: list[Explanation] = [("arithmetic", _arithmetic(expected, value), (
+        f"Not right, but close: copy {c.source}'s number at this place again, then apply ReLU."))]
+    if pre < 0 and value == pre:
+        found.append(("relu_missed", 1.0,
+                      f"At this cell {_pre_phrase(c, i, j, True)}, and {_relu_rule(pre)}."))
     if pre > 0 and value == 0:
-        return f"At this cell {_pre_phrase(c, i, j, False)}, and {_relu_rule(pre)}."
-    if pre != 0 and value == -pre:
-        return (f"ReLU does not flip the sign: at this cell {_pre_phrase(c, i, j, True)},"
-                f" and {_relu_rule(pre)}.")
-    return None
+        found.append(("relu_wrong", 1.0,
+                      f"At this cell {_pre_phrase(c, i, j, False)}, and {_relu_rule(pre)}."))
+    elif pre != 0 and value == -pre:
+        found.append(("relu_wrong", 1.0, (f"ReLU does not flip the sign: at this cell"
+                                           f" {_pre_phrase(c, i, j, True)}, and {_relu_rule(pre)}.")))
+    return found
 
 
 def _column(grid: Grid, j: int) -> list[int]:
@@ -288,14 +334,3 @@ def _column(grid: Grid, j: int) -> list[int]:
 
 def _dot(left: Sequence[int], right: Sequence[int]) -> int:
     return sum(a * b for a, b in zip(left, right, strict=True))
-
-
-Check = Callable[..., str | None]
-_AFFINE_CHECKS: dict[Kind, Check] = {
-    "no_bias": _no_bias, "wrong_pair": _wrong_pair, "transposed": _column_of_w,
-    "sign_slip": _sign_slip, "off_by_one_term": _off_by_one_term,
-}
-_RELU_CHECKS: dict[Kind, Check] = {
-    "relu_missed": _relu_missed, "relu_wrong": _relu_wrong, "sign_slip": _sign_slip,
-}
-

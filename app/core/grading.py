@@ -11,6 +11,10 @@ Every cell gets exactly one status:
 * ``revealed``: the student asked to see this matrix's solution; the page
   shows it, marked so that nobody takes it for the student's own work.
 
+A correct cell the student was helped with (they saw its working's sum, or
+its matrix revealed, before typing it) is still correct, and counted apart:
+`Report.with_help`, "30 of 36 correct (4 with help)".
+
 The reference values come from `problem.solve` and the carried ones from the
 same `layer`/`relu`, so there is one implementation of the network.
 """
@@ -26,7 +30,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from .answers import Answers, field_ids
+from .answers import Answers, cell_of, field_ids
 from .diagnosis import Kind, diagnose_cells
 from .parsing import Entry, whole_numbers
 from .problem import ANSWER_NAMES, SOURCE, Problem, layer, solve
@@ -63,6 +67,7 @@ _SUMMARY_WORDS: tuple[tuple[Status, str], ...] = (
 class Report:
     marks: dict[str, list[list[Mark]]]
     counts: Counter[Status]
+    with_help: int = 0  # correct cells the student had been shown (see the module docstring)
 
     @property
     def total(self) -> int:
@@ -83,7 +88,8 @@ class Report:
 
     def summary(self) -> str:
         """One line for the aria-live region, e.g. "9 of 24 correct, 3 carried forward"."""
-        parts = [f"{self.counts['correct']} of {self.total} correct"]
+        parts = [f"{self.counts['correct']} of {self.total} correct"
+                 + (f" ({self.with_help} with help)" if self.with_help else "")]
         parts += [f"{self.counts[status]} {words}" for status, words in _SUMMARY_WORDS if self.counts[status]]
         return ", ".join(parts)
 
@@ -116,8 +122,10 @@ class _Carried:
         return carried
 
 
-def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset()) -> Report:
-    """Marks for every cell; every cell of a matrix named in `revealed` is marked so."""
+def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozenset(),
+          helped: frozenset[str] = frozenset()) -> Report:
+    """Marks for every cell; every cell of a matrix named in `revealed` is marked
+    so. `helped` holds the field ids of the cells the student was helped with."""
     reference = solve(problem).rows
     marks, misses = {}, []
     for name in ANSWER_NAMES:
@@ -145,7 +153,14 @@ def grade(problem: Problem, answers: Answers, revealed: frozenset[str] = frozens
     for (name, i, j), found in diagnose_cells(problem, answers, wrong).items() if wrong else ():
         if found is not None:
             marks[name][i][j] = Mark("wrong", found.message, found.kind)
-    return Report(marks=marks, counts=counts)
+    with_help = sum(1 for field in helped if (cell := cell_of(field)) is not None
+                    and _in(marks, cell) and marks[cell[0]][cell[1]][cell[2]].status == "correct")
+    return Report(marks=marks, counts=counts, with_help=with_help)
+
+
+def _in(marks: dict[str, list[list[Mark]]], cell: tuple[str, int, int]) -> bool:
+    name, i, j = cell
+    return i < len(marks[name]) and j < len(marks[name][0])
 
 
 _value = attrgetter("value")

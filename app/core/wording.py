@@ -28,9 +28,10 @@ def product(w: int, x: int) -> str:
     return f"{factor(w)}·{factor(x)}"
 
 
-def cell_name(matrix: str, row: int, col: int) -> str:
-    """A cell as students write it in a sum, 1-based: ``h_z[2][1]``."""
-    return f"{matrix}[{row + 1}][{col + 1}]"
+def ordinal(n: int) -> str:
+    """ "1st", "2nd", "3rd", "4th", "11th", "22nd" """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def cell_label(matrix: str, row: int, col: int) -> str:

@@ -1,16 +1,20 @@
 """"Show the working": one cell of an answer matrix, worked out the way it is done by hand.
 
 A student who is stuck on a cell needs to see which row meets which column and
-every product written out, not just the number. So each cell is described twice:
-as one line of text, e.g.
+every product written out, not just the number; and a tutor lets them finish
+it before showing the end. So each cell is described in two steps, e.g.
 
-    h_z[2][1] = row 2 of W1 · column 1 of X + b1[2] = 1·2 + (−1)·1 + 1·3 + (−5) = −1
-    h[2][1] = ReLU(h_z[2][1]) = ReLU(−1) = 0
+    setup:  h_z row 2, column 1 = row 2 of W1 · column 1 of X + b1's 2nd entry
+            = 1·2 + (−1)·1 + 1·3 + (−5) = ___ + ___ + ___ + (−5) = ___
+    text:   h_z row 2, column 1 = row 2 of W1 · column 1 of X + b1's 2nd entry
+            = 1·2 + (−1)·1 + 1·3 + (−5) = 2 + (−1) + 3 + (−5) = −1
 
+(for h and y: "h row 2, column 1 = ReLU(h_z row 2, column 1)", then its value),
 and as data the page can use to shade what is involved (`w_row`, `input_col`,
-`source`). Text counts rows and columns from 1, as students do, and writes a
-true minus sign (U+2212), with negatives in brackets inside a sum; the data
-counts from 0, as the API does.
+`source`). Text counts rows and columns from 1, in words, as students do (the
+same convention as the slip messages), and writes a true minus sign (U+2212),
+with negatives in brackets inside a sum; the data counts from 0, as the API
+and `numpy`, the cell in NumPy's own indexing, do.
 
 y_z is always worked from the reference h, never from what the student typed:
 the working is the model answer, so a slip in their h must not leak into it.
@@ -25,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .problem import AFFINE, ANSWER_NAMES, RELU_OF, Problem, solve
-from .wording import cell_name, factor, number, product
+from .wording import cell_label, factor, number, ordinal, product
+
+BLANK = "___"  # a number left for the student to work out
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,9 @@ class Working:
     matrix: str
     row: int
     col: int
-    text: str
+    text: str  # the whole working, to the value
+    setup: str  # the first step: what to multiply and add, the results left blank
+    numpy: str  # the cell in NumPy's notation, counting from 0
     terms: tuple[tuple[int, int], ...]
     bias: int | None
     value: int
@@ -59,6 +67,8 @@ class Working:
             "row": self.row,
             "col": self.col,
             "text": self.text,
+            "setup": self.setup,
+            "numpy": self.numpy,
             "terms": [list(term) for term in self.terms],
             "bias": self.bias,
             "value": self.value,
@@ -81,15 +91,16 @@ def working(problem: Problem, matrix: str, row: int, col: int) -> Working:
     _check_index("col", col, cols, matrix)
     solution = solve(problem)
     value = int(solution[matrix][row, col])
-    here = cell_name(matrix, row, col)
+    here = cell_label(matrix, row, col)
+    in_numpy = f"{matrix}[{row}, {col}]"
 
     if matrix in RELU_OF:
         source = RELU_OF[matrix]
         before = int(solution[source][row, col])
-        text = (f"{here} = ReLU({cell_name(source, row, col)}) = ReLU({number(before)})"
-                f" = {number(value)}")
-        return Working(matrix, row, col, text, terms=(), bias=None, value=value,
-                       source=(source, row, col))
+        start = f"{here} = ReLU({cell_label(source, row, col)})"
+        return Working(matrix, row, col, text=f"{start} = ReLU({number(before)}) = {number(value)}",
+                       setup=f"{start} = {BLANK}", numpy=f"{in_numpy} = np.maximum({source}[{row}, {col}], 0)",
+                       terms=(), bias=None, value=value, source=(source, row, col))
 
     w_name, b_name, input_name = AFFINE[matrix]
     weights = getattr(problem, w_name)[row]
@@ -97,11 +108,15 @@ def working(problem: Problem, matrix: str, row: int, col: int) -> Working:
     column = inputs[:, col]
     bias = int(getattr(problem, b_name)[row])
     terms = tuple((int(w), int(x)) for w, x in zip(weights, column, strict=True))
-    sum_text = " + ".join([product(w, x) for w, x in terms] + [factor(bias)])
-    text = (f"{here} = row {row + 1} of {w_name} · column {col + 1} of {input_name}"
-            f" + {b_name}[{row + 1}] = {sum_text} = {number(value)}")
-    return Working(matrix, row, col, text, terms=terms, bias=bias, value=value,
-                   w_row=(w_name, row), input_col=(input_name, col))
+    start = (f"{here} = row {row + 1} of {w_name} · column {col + 1} of {input_name}"
+             f" + {b_name}'s {ordinal(row + 1)} entry = "
+             + " + ".join([product(w, x) for w, x in terms] + [factor(bias)]))
+    blanks = " + ".join([BLANK] * len(terms) + [factor(bias)])
+    products = " + ".join([factor(w * x) for w, x in terms] + [factor(bias)])
+    return Working(matrix, row, col, text=f"{start} = {products} = {number(value)}",
+                   setup=f"{start} = {blanks} = {BLANK}",
+                   numpy=f"{in_numpy} = {w_name}[{row}] @ {input_name}[:, {col}] + {b_name}[{row}]",
+                   terms=terms, bias=bias, value=value, w_row=(w_name, row), input_col=(input_name, col))
 
 
 def _check_index(what: str, index: object, size: int, matrix: str) -> None:

@@ -204,7 +204,7 @@ def _problem_seeds(settings: Settings) -> list[tuple[int, Problem]]:
             if seed in seen_seeds:
                 continue
             seen_seeds.add(seed)
-            problem = generate(settings.profile, settings.sizes, seed)
+            problem = generate(settings.profile, settings.sizes, seed, GENERATOR)
             if problem in seen_problems:
                 continue
             seen_problems.add(problem)
@@ -217,6 +217,11 @@ def _problem_seeds(settings: Settings) -> list[tuple[int, Problem]]:
     return chosen
 
 
+# The generator version of every worksheet: its URL (settings and seed) must give
+# the same sheets it always gave, so it stays 1 until the URL can say which.
+GENERATOR = 1
+
+
 def versions(settings: Settings) -> list[Version]:
     found = iter(_problem_seeds(settings))
     code = set_code(settings)
@@ -225,7 +230,7 @@ def versions(settings: Settings) -> list[Version]:
         items = []
         for n in range(1, settings.problems + 1):
             seed, problem = next(found)
-            items.append(Item(n, display(generated_code(settings.profile, settings.sizes, seed)),
+            items.append(Item(n, display(generated_code(settings.profile, settings.sizes, seed, GENERATOR)),
                               problem, solve(problem)))
         result.append(Version(v, f"{code}-{v:02d}", items))
     return result

@@ -125,6 +125,7 @@ def test_openapi_python_client_generates_a_complete_client_that_works(server_url
         "wrong": 0,
         "invalid": 1,
         "blank": 0,
+        "with_help": 0,
     }
     assert used["y00"]["status"] == "invalid"
     assert used["working"]["value"] == used["solution"]["h_z"][1][2]

@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import api, assets, custom, errors, practice, security, templating, worksheets
+    from . import api, assets, code, custom, errors, practice, security, templating, worksheets
 
     templating.init_app(app)
     assets.init_app(app)
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(custom.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(worksheets.bp)
+    app.register_blueprint(code.bp)
 
     @app.get("/healthz")
     def healthz():

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request, url_for
 
 from .core import problem_request
 from .core.answers import AnswerError, answers_from_json, helped_from_json
+from .core.codecheck import CodeRefused, check_lines, summary
 from .core.codes import CodeError, Loaded, display, load
 from .core.grading import grade
 from .core.problem import MAX_SIZE, ProblemError, solve
@@ -114,6 +115,20 @@ def check(code: str):
              "invalid": report.counts["invalid"], "blank": report.counts["blank"],
              "with_help": report.with_help}
     return {"score": score, "summary": report.summary(), "cells": cells}
+
+
+@bp.post("/problems/<code>/code-check")
+def code_check(code: str):
+    """Fill-in-the-code: each line of the forward pass read, never run, and marked."""
+    problem = _load(code).problem
+    try:
+        marks = check_lines(problem.sizes, _body())
+    except CodeRefused as error:
+        raise BadRequest(str(error)) from None
+    score, line = summary(marks)
+    lines = {name: {"status": mark.status, "message": mark.message, "diagnosis": mark.diagnosis}
+             for name, mark in marks.items()}
+    return {"score": score, "summary": line, "lines": lines}
 
 
 @bp.get("/openapi.json")

@@ -18,7 +18,7 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from .core import codes, matrixtext, parsing, worksheet
+from .core import codereading, codes, matrixtext, parsing, printed, worksheet
 from .core.codes import Generated
 from .core.grading import Mark
 from .core.presets import Profile
@@ -26,6 +26,7 @@ from .core.problem import MAX_SIZE, MAX_VALUE, MIN_SIZE, MIN_VALUE, Sizes
 from .core.working import Working
 from .present.layout import Arrow, Attempt, Block
 from .present.printing import Worksheet
+from .present.script import FillLine
 
 
 def documented(help: str, **options: Any) -> Any:
@@ -48,6 +49,9 @@ class Limits:
     versions: int = documented("versions of a worksheet", default=worksheet.MAX_VERSIONS)
     title: int = documented("characters of a worksheet's title", default=worksheet.MAX_TITLE)
     instructions: int = documented("characters of its instructions", default=worksheet.MAX_INSTRUCTIONS)
+    blank_chars: int = documented("characters a fill-in-the-code blank or line takes",
+                                  default=codereading.MAX_TEXT)
+    output_chars: int = documented("characters of a script's output pasted back", default=printed.MAX_OUTPUT)
 
 
 LIMITS = Limits()
@@ -82,6 +86,31 @@ class ProblemPage(Page):
     fragment: bool = documented("answering htmx: _work.html alone, with the score line out of band")
     next_url: str | None = documented("once every cell is right: a new problem of the same preset or sizes")
     first_cell: Working = documented("the working of h_z's first cell, for the first visit's how-to panel")
+    notice: str = documented("what could not be read of a script's output pasted back; empty if none",
+                             default="")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodePage(Page):
+    """code.html: a problem as a NumPy script, its downloads, and the form that
+    takes the script's printed output back to the grids."""
+
+    code: str = documented("the problem's code in groups of five")
+    script: str = documented("the problem's NumPy script, as the .py download holds it")
+    output: str = documented("the output pasted back, kept when it could not be read")
+    error: str | None = documented("why the pasted output could not be read, or None")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FillPage(Page):
+    """fill.html, and _fill.html alone (htmx): the script with blanks in its forward pass."""
+
+    code: str = documented("the problem's code in groups of five")
+    given: str = documented("the script up to the forward pass: imports, matrices, inputs")
+    lines: list[FillLine] = documented("the forward pass's lines: code, blanks as typed, marks")
+    score: str | None = documented("the score line after a check, else None")
+    error: str | None = documented("why the request was refused (a 400), or None")
+    fragment: bool = documented("answering htmx: _fill.html alone, with the score line out of band")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ gets only the marks (`marks.check_answer`), drawn by the page's own macros.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import lru_cache
 
 from flask import Blueprint, current_app, make_response, redirect, request, url_for
@@ -17,7 +18,7 @@ from flask import Blueprint, current_app, make_response, redirect, request, url_
 from .contexts import ProblemPage, StartPage, render
 from .core import presets, problem_request
 from .core.answers import answers_from_form, blank_answers, cell_of, helped_after
-from .core.codes import MAX_TYPED, CodeError, Generated, display, load
+from .core.codes import MAX_TYPED, CodeError, Generated, Loaded, display, load
 from .core.grading import grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, MAX_SIZE, MIN_SIZE, ProblemError
 from .core.working import Working, working
@@ -202,3 +203,15 @@ def _size_arg(text: str):
 
 def _start_page(message: str, typed: str = "", status: int = 200):
     return render("start.html", StartPage(message=message, typed=typed, presets=presets.PROFILES)), status
+
+
+def checked_page(loaded: Loaded, answers, notice: str = ""):
+    """The practice page of a problem with `answers` filled in and checked, as a
+    Check without JavaScript answers it: for answers that come from elsewhere
+    (a script's output pasted back in the Code view, app/code.py). `notice`
+    says what could not be read."""
+    attempt = layout.Attempt(loaded.problem, answers, grade(loaded.problem, answers))
+    page = _problem_page(display(loaded.code), loaded.generated, attempt, fragment=False, view="grid")
+    response = make_response(render("practice.html", replace(page, notice=notice)))
+    response.headers["Cache-Control"] = "no-store"
+    return response

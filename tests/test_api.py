@@ -680,6 +680,8 @@ def conform(spec: dict, schema: dict, value: object, where: str = "$", exact: bo
         for name, part in schema.get("properties", {}).items():
             if name in value:
                 errors += conform(spec, part, value[name], f"{where}.{name}", exact)
+        for name in value if "propertyNames" in schema else ():
+            errors += conform(spec, schema["propertyNames"], name, f"{where} key {name!r}", exact)
         if schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False:
             if set(value) - properties:
                 errors.append(f"{where}: undeclared keys {sorted(set(value) - properties)}")
@@ -830,6 +832,12 @@ def _observed(client) -> list[tuple[str, str, int, object, dict]]:
     record("/api/problems/{code}/check", "post", client.post(checking, json={"h": [[1]]}))
     record("/api/problems/{code}/check", "post", client.post("/api/problems/ZZZ/check", json={}))
     record("/api/problems/{code}/check", "post", client.post(checking, data=b"x" * (LIMIT + 1)))
+    coding = f"/api/problems/{code}/code-check"
+    for lines in ({}, {"h_z": ["W1", "x_batch", "b1"], "h": "h_z * (h_z > 0)", "y_z": "W2 @", "y": None},
+                  {"h_z": "lambda: 0"}, {"h": ["h_z"]}):
+        record("/api/problems/{code}/code-check", "post", client.post(coding, json=lines))
+    record("/api/problems/{code}/code-check", "post", client.post("/api/problems/ZZZ/code-check", json={}))
+    record("/api/problems/{code}/code-check", "post", client.post(coding, data=b"x" * (LIMIT + 1)))
     return seen
 
 

@@ -272,7 +272,7 @@ def test_reveal_and_hide_keep_the_students_typing(page, server_url):
     shown = page.locator("figure.block-y td.cell-revealed").first.inner_text()
     assert int(shown.replace("\u2212", "-")) == solution["y"][0][0]
     page.locator("#hide-y").click()
-    page.locator("#y-0-0").wait_for()
+    page.locator("input#y-0-0").wait_for()  # until the swap: the revealed <td> has that id too
     assert page.locator("#y-0-0").input_value() == "8"
 
 

@@ -18,9 +18,11 @@ PAGES = {
     "custom.html": contexts.CustomPage,
     "error.html": contexts.ErrorPage,
     "worksheet.html": contexts.WorksheetPage,
+    "code.html": contexts.CodePage,
+    "fill.html": contexts.FillPage,
 }
 # Templates drawn on their own with part of a page's fields (the htmx fragment).
-PARTS = {"_work.html": contexts.ProblemPage}
+PARTS = {"_work.html": contexts.ProblemPage, "_fill.html": contexts.FillPage}
 # The template globals a page may use: functions, not inputs of a page.
 GLOBALS = {"url_for", "static_url", "cached_markbox"}
 

@@ -68,7 +68,7 @@ def test_pasting_the_output_fills_and_checks_all_four_grids(client):
             for j, td in enumerate(row):
                 assert int(td.select_one("input")["value"]) == solution[name][i, j]
                 assert status_of(td) == "correct"
-    assert page.select_one("#summary .score").get_text() == "20 of 20 correct."
+    assert page.select_one("#summary .score").get_text(" ", strip=True) == "20 of 20 correct. Next problem"
     assert page.select_one("#notice") is None
     # The page's own form goes on from there, as after a Check.
     assert page.select_one("#work-form")["action"] == f"/p/{CODE}"

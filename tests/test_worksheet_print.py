@@ -1,8 +1,9 @@
-"""Worksheets in print: headless Chromium prints the page (its own preview) to
-PDF, exactly as a teacher's Print or Save as PDF does, and poppler's pdftotext
-reads it back. The pages must be the ones `app/present/printing.py` planned: the
-count, the paper size, each version's code on its first page, no problem split
-across two pages, and a key that agrees with the NumPy reference."""
+"""Worksheets printed from the preview: headless Chromium prints the page (its
+own preview) to PDF, exactly as a teacher's Print or Save as PDF does, and
+poppler's pdftotext reads it back. The server's own PDF (tests/test_pdf.py) is
+the reference; this holds the preview to the same plan: the count, the paper
+size, each version's code on its first page, no problem split across two
+pages, and a key that agrees with the NumPy reference."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from app.core import codes, worksheet
 from app.core.problem import ANSWER_NAMES, solve
@@ -98,7 +100,7 @@ def class_set(browser, server_url, tmp_path_factory):
 def test_a_class_set_prints_one_page_per_version_and_the_key(class_set):
     plan, preview, pdf, pages = class_set
     # 30 versions of 2 classic problems: one A4 page each, then the key.
-    assert [page.kind for page in plan.pages] == ["sheet"] * 30 + ["key"] * 4
+    assert [page.kind for page in plan.pages] == ["sheet"] * 30 + ["key"] * 3
     assert len(pages) == len(plan.pages) == preview
     assert pdf_page_sizes(pdf) == {(210, 297)}
 
@@ -178,7 +180,7 @@ def test_the_page_plan_holds_in_chromium(page, server_url, query):
     page.wait_for_url(re.compile(r"seed=4"))
     plan = plan_of(page.url)
     settings = plan.settings
-    width, height, _ = printing.problem_box(settings, plan.sheet_layout.scale)
+    width, height, _ = printing.problem_box(settings.notation, settings.sizes, plan.sheet_layout.scale)
     measured = page.evaluate("""() => {
       const mm = px => px * 25.4 / 96;
       const box = s => [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect());
@@ -202,25 +204,30 @@ def test_the_page_plan_holds_in_chromium(page, server_url, query):
     assert measured["entry"][0] <= entry_w and measured["entry"][1] <= entry_h
 
 
-def test_print_and_download_pdf_open_the_print_dialog(page, server_url):
+def test_print_opens_the_print_dialog_and_download_pdf_gives_the_file(page, server_url):
     page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
     page.goto(server_url + "/worksheet?versions=2&seed=3")
-    page.get_by_role("button", name="Print").click()
-    page.get_by_role("link", name="Download PDF").click()
-    assert page.evaluate("window.__printed") == 2
+    page.get_by_role("button", name="Print this page").click()
+    assert page.evaluate("window.__printed") == 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert page.evaluate("window.__printed") == 1  # a file, not the print dialog
+    assert download.value.suggested_filename.startswith("handgrid-W")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     page.emulate_media(media="print")
     assert not page.locator(".ws-form").is_visible() and not page.locator("header.top").is_visible()
     assert page.locator(".ws-page").first.is_visible()
 
 
-def test_without_javascript_the_page_still_tells_how_to_print(browser, server_url):
-    context = browser.new_context(java_script_enabled=False)
+def test_without_javascript_the_pdf_is_a_plain_link_and_the_form_a_plain_form(browser, server_url):
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(server_url + "/worksheet?versions=2&seed=3")
         assert not page.locator("#ws-print").is_visible()
-        assert page.locator("#ws-pdf").get_attribute("href") == "#ws-pdf-help"
-        assert "Save as PDF" in page.locator("#ws-pdf-help").inner_text()
+        with page.expect_download() as download:
+            page.locator("#ws-pdf").click()
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
         # Changing a setting is a plain GET form.
         page.locator("#ws-versions").fill("3")
         with page.expect_navigation():
@@ -229,6 +236,19 @@ def test_without_javascript_the_page_still_tells_how_to_print(browser, server_ur
         assert page.locator("article.ws-sheet").count() == 3
     finally:
         context.close()
+
+
+def test_the_paper_line_follows_the_form_as_the_teacher_types(page, server_url):
+    page.goto(server_url + "/worksheet?versions=30&problems=2&seed=3")
+    line = page.locator("#ws-paper-use")
+    assert "1 page per student; 33 sheets in all" in line.inner_text()
+    page.locator("#ws-problems").fill("3")
+    page.locator("#ws-problems").dispatch_event("change")
+    expect(line).to_contain_text("2 pages per student")  # no reload: htmx swapped the line in
+    assert "One more problem per sheet (4 in all) would use no more paper." in line.inner_text()
+    assert page.locator("article.ws-sheet").count() == 30  # the preview waits for Update preview
+    page.locator("#ws-duplex").check()
+    expect(line).to_contain_text("printed on 1 sheet")
 
 
 def test_a_student_opens_a_printed_code_online(page, server_url):

@@ -71,29 +71,26 @@ def _hostname(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def _settings() -> tuple[worksheet.Settings | None, object | None]:
-    """The settings of the query, or the response that answers it instead: a
+def _planned() -> tuple[printing.Worksheet | None, object | None]:
+    """The worksheet of the query, or the response that answers it instead: a
     redirect to the canonical URL, or the form with what is over a limit."""
     args = request.args
     try:
         settings = worksheet.parse(args, new_seed=problem_request.random_seed)
+        query = settings.query()
+        if args.to_dict() != query or len(args.getlist("seed")) > 1:
+            return None, redirect(url_for(request.endpoint, **query))
+        return printing.build(settings), None
     except worksheet.WorksheetError as error:
         return None, (_form_page(error.messages), 400)
-    query = settings.query()
-    if args.to_dict() != query or len(args.getlist("seed")) > 1:
-        return None, redirect(url_for(request.endpoint, **query))
-    return settings, None
 
 
 @bp.get("/worksheet", endpoint="worksheet")
 def page():
-    settings, answer = _settings()
-    if settings is None:
+    printed, answer = _planned()
+    if printed is None:
         return answer
-    try:
-        printed = printing.build(settings)
-    except worksheet.WorksheetError as error:
-        return _form_page(error.messages), 400
+    settings = printed.settings
     query = settings.query()
     base = public_base()
     items = {item.code: item for version in printed.versions for item in version.items}
@@ -111,13 +108,10 @@ def page():
 @bp.get("/worksheet.pdf", endpoint="pdf_file")
 def pdf_file():
     """The worksheet as a PDF file: the pages the preview shows, drawn on the server."""
-    settings, answer = _settings()
-    if settings is None:
+    printed, answer = _planned()
+    if printed is None:
         return answer
-    try:
-        printed = printing.build(settings)
-    except worksheet.WorksheetError as error:
-        return _form_page(error.messages), 400
+    settings = printed.settings
     base = public_base()
     try:
         document = pdf.render(printed, base + "/", base)

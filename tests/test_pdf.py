@@ -13,40 +13,21 @@ reserved for it, so what prints is what was planned."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from app.core import codes, examples, worksheet
+from app.core import codes, examples
 from app.core.problem import ANSWER_NAMES, solve
 from app.present import drawing, printing
+from tests.pdfs import numbers_after, pdf_page_sizes, pdf_pages, plan_of, qr_codes, run
 from tools import serving
 
 PUBLIC = "https://grid.school.example"
 CLASS_SET = ("/worksheet.pdf?preset=classic&problems=3&versions=30&notation=grid&title=Unit+4+quiz"
              "&instructions=Show+your+work.&paper=a4&key=end&duplex=off&gen=1&seed=31337")
-MM_PER_PT = 25.4 / 72
 CODE = re.compile(r"\b[GC][0-9A-Z]{4}(?:-[0-9A-Z]{1,5})+\b")
-
-
-def plan_of(path: str) -> printing.Worksheet:
-    query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
-    return printing.build(worksheet.parse(query, new_seed=lambda: 0))
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is missing: `make test` installs Debian's poppler-utils and zbar-tools")
-    return found
-
-
-def run(*argv: str) -> str:
-    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
 
 
 # --- every mark inside its box (no server) ----------------------------------
@@ -117,14 +98,8 @@ def test_the_key_heading_and_page_numbers_have_room():
 @pytest.fixture(scope="module")
 def public_server():
     """The server as the image runs it, with the public address set."""
-    process, url = serving.start(2, {"HANDGRID_PUBLIC_URL": PUBLIC + "/"},
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        serving.wait_until_up(url + "/healthz", process)
+    with serving.running(2, {"HANDGRID_PUBLIC_URL": PUBLIC + "/"}) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def fetch_pdf(url: str, path: Path) -> dict[str, str]:
@@ -134,42 +109,8 @@ def fetch_pdf(url: str, path: Path) -> dict[str, str]:
         return {name.lower(): value for name, value in response.headers.items()}
 
 
-def pdf_pages(pdf: Path) -> list[str]:
-    return run(tool("pdftotext"), "-raw", str(pdf), "-").split("\f")[:-1]
-
-
-def page_sizes(pdf: Path, pages: int) -> set[tuple[int, int]]:
-    info = run(tool("pdfinfo"), "-f", "1", "-l", str(pages), str(pdf))
-    sizes = re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+) pts", info)
-    assert len(sizes) == pages
-    return {(round(float(w) * MM_PER_PT), round(float(h) * MM_PER_PT)) for w, h in sizes}
-
-
-def qr_codes(pdf: Path, page: int, folder: Path) -> list[str]:
-    """Every QR code zbar finds on one page, rendered at 150 dpi in grey."""
-    stem = folder / f"page-{page}"
-    run(tool("pdftoppm"), "-gray", "-r", "150", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
-        str(stem))
-    result = subprocess.run([tool("zbarimg"), "-q", "--raw", "--nodbus", f"{stem}.pgm"],
-                            capture_output=True, text=True)
-    assert result.returncode in (0, 4), result.stderr  # 4: no code on the page
-    return sorted(result.stdout.split())
-
-
 def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def numbers_after(text: str, label: str, count: int) -> list[int]:
-    """The first `count` whole numbers printed after `label` (names such as h_z skipped)."""
-    tokens = text[text.index(label) + len(label):].split()
-    found = []
-    for token in tokens:
-        if re.fullmatch(r"[\u2212-]?\d+", token):
-            found.append(int(token.replace("\u2212", "-")))
-            if len(found) == count:
-                break
-    return found
 
 
 def check_readback(plan: printing.Worksheet, pdf: Path, folder: Path) -> None:
@@ -177,7 +118,7 @@ def check_readback(plan: printing.Worksheet, pdf: Path, folder: Path) -> None:
     pages = pdf_pages(pdf)
     assert len(pages) == len(plan.pages)
     paper = printing.paper_of(plan.settings)
-    assert page_sizes(pdf, len(pages)) == {(round(paper.width), round(paper.height))}
+    assert pdf_page_sizes(pdf) == {(round(paper.width), round(paper.height))}
     settings = plan.settings
     for planned, text in zip(plan.pages, pages, strict=True):
         if planned.kind == "key":
@@ -227,7 +168,7 @@ def test_a_class_set_prints_as_planned_with_working_links(public_server, tmp_pat
     # 30 versions of 3 classic problems: 2 pages each, then 90 key entries at 20 a page.
     assert [page.kind for page in plan.pages] == ["sheet"] * 60 + ["key"] * 5
     check_readback(plan, tmp_path / "set.pdf", tmp_path)
-    fonts = run(tool("pdffonts"), str(tmp_path / "set.pdf"))
+    fonts = run("pdffonts", str(tmp_path / "set.pdf"))
     assert "DejaVuSans-Bold" in fonts and "DejaVuSansMono" in fonts  # Debian's fonts, embedded
 
 

@@ -6,10 +6,10 @@ the page's controls."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import pytest
+
+from tests.pdfs import run
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +19,6 @@ SHAPES = [  # inputs, hidden, outputs, batch: presets, and the widest and talles
     ("inputs=6&hidden=6&outputs=6&batch=2", "grid"), ("inputs=6&hidden=6&outputs=6&batch=1", "numpy"),
     ("inputs=2&hidden=6&outputs=6&batch=6", "grid"),
 ]
-
-
-def run(tool: str, *args: str) -> str:
-    return subprocess.run([shutil.which(tool), *args], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.parametrize("paper, width_mm", [("A4", 210), ("Letter", 215.9)])

@@ -8,54 +8,23 @@ pages, and a key that agrees with the NumPy reference."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from app.core import codes, worksheet
+from app.core import codes
 from app.core.problem import ANSWER_NAMES, solve
 from app.present import printing
+from tests.pdfs import numbers_after, pdf_page_sizes, pdf_pages, plan_of
 
 pytestmark = pytest.mark.browser
 
 CODE = re.compile(r"\bG[0-9A-Z]{4}-[0-9A-Z]{5}\b")
-MM_PER_PT = 25.4 / 72
 CLASS_SET = ("/worksheet?preset=classic&problems=2&versions=30&notation=grid&title=Unit+4+quiz"
              "&instructions=&paper=a4&key=end&seed=31337")
 LETTER_NUMPY = ("/worksheet?preset=gentle&problems=3&versions=4&notation=numpy&title="
                 "&instructions=Twenty+minutes.+No+calculators.&paper=letter&key=end&seed=8")
-
-
-def plan_of(path: str) -> printing.Worksheet:
-    query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
-    return printing.build(worksheet.parse(query, new_seed=lambda: 0))
-
-
-def poppler(tool: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        pytest.fail(f"{tool} is missing: `make test` installs Debian's poppler-utils")
-    return found
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    text = subprocess.run([poppler("pdftotext"), "-raw", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
-
-
-def pdf_page_sizes(pdf: Path) -> set[tuple[int, int]]:
-    """Every page's size in whole millimetres."""
-    pages = len(pdf_pages(pdf))
-    info = subprocess.run([poppler("pdfinfo"), "-f", "1", "-l", str(pages), str(pdf)], check=True,
-                          capture_output=True, text=True).stdout
-    sizes = re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+) pts", info)
-    assert len(sizes) == pages
-    return {(round(float(w) * MM_PER_PT), round(float(h) * MM_PER_PT)) for w, h in sizes}
 
 
 def print_to_pdf(browser, url: str, path: Path) -> int:
@@ -72,18 +41,6 @@ def print_to_pdf(browser, url: str, path: Path) -> int:
         context.close()
     assert errors == []
     return preview
-
-
-def numbers_after(text: str, code: str, count: int) -> list[int]:
-    """The first `count` whole numbers printed after `code` (labels such as h_z are skipped)."""
-    tokens = text[text.index(code) + len(code):].split()
-    found = []
-    for token in tokens:
-        if re.fullmatch(r"[\u2212-]?\d+", token):
-            found.append(int(token.replace("\u2212", "-")))
-            if len(found) == count:
-                break
-    return found
 
 
 def problems_on(text: str) -> list[str]:

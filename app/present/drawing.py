@@ -158,8 +158,8 @@ def _staircase(canvas: Canvas, problem: Problem, scale: int, stacked: bool, widt
     """The AI by Hand picture: X on top, [W1 | b1] left of h_z, h beside it,
     [W2 | b2] under h_z, y_z under h and y beside it (printing.problem_box's columns)."""
     s, z = scale / 100, problem.sizes
-    gap, cw, gw, ah = P.GAP * s, P.ANSWER_W * s, P.GIVEN_W * s, P.ANSWER_H * s
-    colgap, rowgap, arrow, caption = P.COL_GAP * s, P.ROW_GAP * s, P.ARROW_W * s, P.CAPTION * s
+    gap, cw, gw = P.GAP * s, P.ANSWER_W * s, P.GIVEN_W * s
+    colgap, rowgap, arrow = P.COL_GAP * s, P.ROW_GAP * s, P.ARROW_W * s
     num, small = 11 * s, 8 * s
     x_col = _span(z.batch, cw, gap)
     h_z_col, h_col = max(x_col, P.CAPTION_W["h_z"] * s), max(x_col, P.CAPTION_W["y_z"] * s)
@@ -181,34 +181,41 @@ def _staircase(canvas: Canvas, problem: Problem, scale: int, stacked: bool, widt
     _grid(canvas, x1, top + labels + gap, _with(problem.X.tolist(), ones=True), cw, x_rows, gap, num,
           ones=True)
     canvas.text(x1 - 12 * s, top + labels, 10 * s, 5 * s, "X", small, "m", "rt")
-    # Layer 1.
     y1 = row1 + rowgap
-    hidden_rows = [ah] * z.hidden
-    w1_w = _span(z.inputs + 1, gw, gap)
-    _, w1_h = _grid(canvas, x1 - colgap - w1_w, y1, _with(problem.W1.tolist(), problem.b1.tolist()), gw,
-                    hidden_rows, gap, num, bias=True)
-    _caption(canvas, x1 - colgap - w1_col, y1 + w1_h + 0.8 * s, w1_col, caption - 0.8 * s, "[W1 | b1]", "",
+    height = _layer(canvas, s, z.batch, y1, problem.W1.tolist(), problem.b1.tolist(), x1 - colgap, w1_col,
+                    ("[W1 | b1]", "h_z", "h"), (x1, x1 + h_z_col + colgap, x3), (h_z_col, h_col + arrow),
+                    ones=True)
+    _layer(canvas, s, z.batch, y1 + height + rowgap, problem.W2.tolist(), problem.b2.tolist(), x3 - colgap,
+           _span(z.hidden + 1, gw, gap), ("[W2 | b2]", "y_z", "y"), (x3, x4, x5),
+           (h_col, max(x_col, P.CAPTION_W["y"] * s)), ones=False)
+
+
+def _layer(canvas: Canvas, s: float, batch: int, y: float, weights: list[list[int]], bias: list[int],
+           w_right: float, w_caption: float, names: tuple[str, str, str], xs: tuple[float, float, float],
+           caption_ws: tuple[float, float], ones: bool) -> float:
+    """One layer of the staircase from height `y`, at scale `s`: [W | b] ending
+    at `w_right` (its caption `w_caption` wide), the pre-activation's boxes,
+    the ReLU arrow and the activation's boxes at `xs` (the activation with its
+    row of 1s when it feeds the next layer). Returns the activation's height
+    with its caption."""
+    cell, given, gap, arrow = P.ANSWER_W * s, P.GIVEN_W * s, P.GAP * s, P.ARROW_W * s
+    caption, num, small = P.CAPTION * s, 11 * s, 8 * s
+    rows = [P.ANSWER_H * s] * len(weights)
+    w_width = _span(len(weights[0]) + 1, given, gap)
+    _, w_h = _grid(canvas, w_right - w_width, y, _with(weights, bias), given, rows, gap, num, bias=True)
+    _caption(canvas, w_right - w_caption, y + w_h + 0.8 * s, w_caption, caption - 0.8 * s, names[0], "",
              small, "rt")
-    _, h_z_h = _grid(canvas, x1, y1, _blank(z.hidden, z.batch), cw, hidden_rows, gap, num, answer=True)
-    _caption(canvas, x1, y1 + h_z_h + 0.8 * s, h_z_col, caption - 0.8 * s, "h_z", NOTES["h_z"], small)
-    canvas.text(x1 + h_z_col + colgap, y1 + ah * 0.5 - 2 * s, arrow, 4 * s, "ReLU →", small, "", "cm")
-    _, h_h = _grid(canvas, x3, y1, _blank(z.hidden, z.batch, ones=True), cw, [*hidden_rows, P.ONES_H * s],
-                   gap, num, ones=True, answer=True)
-    _caption(canvas, x3, y1 + h_h + 0.8 * s, h_col + arrow, caption - 0.8 * s, "h", NOTES["h"], small)
-    # Layer 2.
-    y2 = y1 + _span(z.hidden, ah, gap) + gap + P.ONES_H * s + caption + rowgap
-    out_rows = [ah] * z.outputs
-    w2_w = _span(z.hidden + 1, gw, gap)
-    _, w2_h = _grid(canvas, x3 - colgap - w2_w, y2, _with(problem.W2.tolist(), problem.b2.tolist()), gw,
-                    out_rows, gap, num, bias=True)
-    _caption(canvas, x3 - colgap - w2_w, y2 + w2_h + 0.8 * s, w2_w, caption - 0.8 * s, "[W2 | b2]", "",
-             small, "rt")
-    _, y_z_h = _grid(canvas, x3, y2, _blank(z.outputs, z.batch), cw, out_rows, gap, num, answer=True)
-    _caption(canvas, x3, y2 + y_z_h + 0.8 * s, h_col, caption - 0.8 * s, "y_z", NOTES["y_z"], small)
-    canvas.text(x4, y2 + ah * 0.5 - 2 * s, arrow, 4 * s, "ReLU →", small, "", "cm")
-    _, y_h = _grid(canvas, x5, y2, _blank(z.outputs, z.batch), cw, out_rows, gap, num, answer=True)
-    _caption(canvas, x5, y2 + y_h + 0.8 * s, max(x_col, P.CAPTION_W["y"] * s), caption - 0.8 * s, "y",
-             NOTES["y"], small)
+    pre_x, arrow_x, act_x = xs
+    _, pre_h = _grid(canvas, pre_x, y, _blank(len(weights), batch), cell, rows, gap, num, answer=True)
+    _caption(canvas, pre_x, y + pre_h + 0.8 * s, caption_ws[0], caption - 0.8 * s, names[1], NOTES[names[1]],
+             small)
+    canvas.text(arrow_x, y + P.ANSWER_H * s * 0.5 - 2 * s, arrow, 4 * s, "ReLU →", small, "", "cm")
+    act_rows = [*rows, P.ONES_H * s] if ones else rows
+    _, act_h = _grid(canvas, act_x, y, _blank(len(weights), batch, ones=ones), cell, act_rows, gap, num,
+                     ones=ones, answer=True)
+    _caption(canvas, act_x, y + act_h + 0.8 * s, caption_ws[1], caption - 0.8 * s, names[2], NOTES[names[2]],
+             small)
+    return act_h + caption
 
 
 def _equations(canvas: Canvas, problem: Problem, scale: int, width: float,

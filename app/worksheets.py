@@ -123,8 +123,9 @@ def pdf_file():
     name = f"handgrid-{printed.set_code if len(printed.set_code) <= 24 else 'worksheet'}"
     part = {"end": "", "only": "-key", "none": "-sheets"}[settings.answer_key]
     response.headers["Content-Disposition"] = f'attachment; filename="{name}{part}.pdf"'
-    # The same URL always gives the same file.
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    # The same URL always gives the same file, for this address (the printed links
+    # follow the Host without a public URL): the browser may keep it, not shared caches.
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 
@@ -132,10 +133,10 @@ def pdf_file():
 def paper():
     """What the settings in the query cost in paper: the line under the form, for htmx."""
     try:
-        printed = printing.build(worksheet.parse(request.args, new_seed=lambda: 0))
+        use = printing.paper_use(worksheet.parse(request.args, new_seed=lambda: 0))
     except worksheet.WorksheetError:
         return render("_worksheet_paper.html", PaperNote(paper_note=None))
-    return render("_worksheet_paper.html", PaperNote(paper_note=printed.paper_use))
+    return render("_worksheet_paper.html", PaperNote(paper_note=use))
 
 
 @bp.get("/w/<code>", endpoint="code")

@@ -182,6 +182,22 @@ def test_the_paper_line_says_when_one_more_problem_is_free():
     assert not listed.paper_use.one_more_free  # every version gets exactly the list: nothing to add
 
 
+@pytest.mark.parametrize("changes", [
+    {"problems": "3"}, {"problems": "5", "duplex": "on"}, {"preset": "challenge", "paper": "letter"},
+    {"codes": examples.tom_yeh_code(), "mix": "mix", "problems": "4", "key": "only"},
+    {"preset": "custom", "inputs": "6", "hidden": "6", "outputs": "6", "batch": "6", "key": "none"},
+])
+def test_the_paper_line_is_known_before_the_problems_are_made(changes):
+    """paper_use (what the form shows as settings change) counts what build prints."""
+    found = settings(versions="7", **changes)
+    built = printing.build(found)
+    use = printing.paper_use(found)
+    assert use == built.paper_use
+    sheets = [page for page in built.pages if page.kind == "sheet"]
+    assert len(sheets) == use.pages_per_version * 7 * (found.answer_key != "only")
+    assert len(built.pages) - len(sheets) == use.key_pages
+
+
 def test_the_rest_of_a_versions_last_page_is_room_for_working():
     three = printing.build(settings(problems="3", versions="2"))
     sheets = [page for page in three.pages if page.kind == "sheet"]

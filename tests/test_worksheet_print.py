@@ -215,3 +215,20 @@ def test_a_student_opens_a_printed_code_online(page, server_url):
     page.locator("#open-code").press("Enter")
     page.wait_for_url(re.compile(f"/p/{code}$"))
     assert page.locator("#code").inner_text() == code
+
+
+def test_the_worksheet_pages_have_no_accessibility_violations(page, server_url):
+    """axe-core on the form with its local-address warning and the preview, on the
+    form over a limit, and on a version's page opened from its code."""
+    from tests.test_accessibility import axe_violations
+
+    page.goto(server_url + "/worksheet?versions=2&problems=3&seed=3")
+    assert page.locator("#ws-local").is_visible() and axe_violations(page) == []
+    page.goto(server_url + "/worksheet?versions=61&seed=3")
+    assert page.locator("[role=alert]").is_visible() and axe_violations(page) == []
+    plan = plan_of("/worksheet?versions=2&problems=3&seed=3")
+    page.goto(server_url + "/")
+    page.locator("#open-code").fill(plan.versions[1].code)
+    page.locator("#open-code").press("Enter")
+    page.locator("#version-problems").wait_for()
+    assert page.locator("#version-problems li").count() == 3 and axe_violations(page) == []

@@ -66,8 +66,9 @@ from tests.pages import soup  # noqa: E402
 from tools import serving  # noqa: E402
 
 LUA = Path(__file__).with_name("bench.lua")
+# The canonical URL (every setting): anything else is answered with a redirect.
 WORKSHEET = "/worksheet?preset=classic&problems=2&versions={versions}&notation=grid&title=&instructions=" \
-            "&paper=a4&key=end&seed=1234"
+            "&paper=a4&key=end&duplex=off&gen=1&seed=1234"
 
 
 class Server:
@@ -127,6 +128,17 @@ def requests_to_measure() -> dict[str, dict]:
         "practice page": {"method": "GET", "path": f"/p/{code}"},
         "worksheet, 30 versions": {"method": "GET", "path": WORKSHEET.format(versions=30)},
     }
+
+
+def check_requests() -> None:
+    """Every measured request answers 200 in process first: a redirect (a stale
+    URL) would otherwise be measured, fast, as if it were the page."""
+    client = create_app().test_client()
+    for name, request in requests_to_measure().items():
+        response = client.open(request["path"], method=request["method"], data=request.get("body"),
+                               headers=request.get("headers", {}))
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: {request['path']} answers {response.status_code}, not 200")
 
 
 def page_form(path: str) -> dict[str, str]:
@@ -337,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10_000, help="seeds per preset (10,000)")
     args = parser.parse_args(argv)
     print(f"Handgrid benchmark, {date.today()}, {machine()}")
+    check_requests()
 
     routes, over_old = throughput(args.seconds, args.rounds, args.connections)
     table(["route", "requests/s", "p50 ms", "p99 ms", "× /healthz", "rounds", "× old server", "rounds",

@@ -49,22 +49,18 @@ class Canvas:
     dy: float = 0.0
 
     def box(self, x: float, y: float, w: float, h: float, stroke: float = THIN, dashed: bool = False) -> None:
-        self.marks.append(("r", _r(self.dx + x), _r(self.dy + y), _r(w), _r(h), stroke, dashed))
+        self.marks.append(("r", self.dx + x, self.dy + y, w, h, stroke, dashed))
 
     def rule(self, x1: float, y1: float, x2: float, y2: float, stroke: float = RULE) -> None:
-        self.marks.append(("l", _r(self.dx + x1), _r(self.dy + y1), _r(self.dx + x2), _r(self.dy + y2),
+        self.marks.append(("l", self.dx + x1, self.dy + y1, self.dx + x2, self.dy + y2,
                            stroke))
 
     def text(self, x: float, y: float, w: float, h: float, text: str, size: float,
              style: str = "", align: str = "lm") -> None:
-        self.marks.append(("t", _r(self.dx + x), _r(self.dy + y), _r(w), _r(h), text, size, style, align))
+        self.marks.append(("t", self.dx + x, self.dy + y, w, h, text, size, style, align))
 
     def qr(self, x: float, y: float, size: float, link: str) -> None:
-        self.marks.append(("q", _r(self.dx + x), _r(self.dy + y), size, link))
-
-
-def _r(value: float) -> float:
-    return round(value, 2)
+        self.marks.append(("q", self.dx + x, self.dy + y, size, link))
 
 
 def _span(count: int, pitch: float, gap: float) -> float:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, TypeVar
 
-from ..core import worksheet
+from ..core import codes, worksheet
 from ..core.problem import Sizes
 from ..core.worksheet import Item, Settings, Version
 
@@ -343,22 +343,34 @@ def _sheets(settings: Settings, layout: SheetLayout, version: Version) -> list[t
     return pages
 
 
-def _sheets_of(settings: Settings, shape: list[Sizes]) -> int:
-    """Sheets of paper one version of these problem sizes takes, at the scale it would get."""
+def version_shape(settings: Settings) -> list[Sizes]:
+    """The sizes of a version's problems, in order, known before any is made:
+    the listed codes' and then the generated ones' (every version alike)."""
+    listed = [codes.load(code).problem.sizes for code in settings.codes]
+    return listed + [settings.sizes] * settings.generated_per_version
+
+
+def _sheets_of(settings: Settings, shape: list[Sizes]) -> tuple[SheetLayout, int, int]:
+    """The layout one version of these problem sizes gets, its pages (made even
+    double-sided) and the sheets of paper they take."""
     layout = sheet_layout(settings, versions=[shape])
-    pages = len(_version_pages(settings, layout, shape))
-    return -(-pages // 2) if settings.duplex else pages
-
-
-def _paper_use(settings: Settings, layout: SheetLayout, versions: list[Version], key_pages: int) -> PaperUse:
-    shape = [item.problem.sizes for item in versions[0].items]
     pages = len(_version_pages(settings, layout, shape))
     if settings.duplex:
         pages += pages % 2
-    sheets = -(-pages // 2) if settings.duplex else pages
+    return layout, pages, -(-pages // 2) if settings.duplex else pages
+
+
+def paper_use(settings: Settings) -> PaperUse:
+    """What the worksheet costs in paper, without making its problems (the form
+    asks for it as the teacher types)."""
+    shape = version_shape(settings)
+    layout, pages, sheets = _sheets_of(settings, shape)
     can_add = ((settings.generated_per_version > 0 or not settings.codes)
                and settings.problems < worksheet.MAX_PROBLEMS)
-    free = can_add and _sheets_of(settings, [*shape, settings.sizes]) <= sheets
+    free = can_add and _sheets_of(settings, [*shape, settings.sizes])[2] <= sheets
+    key_pages = 0
+    if settings.answer_key != "none":
+        key_pages = -(-settings.versions * len(shape) // key_layout(settings, shape).per_page)
     printed = sheets * settings.versions if settings.answer_key != "only" else 0
     key_sheets = -(-key_pages // 2) if settings.duplex else key_pages
     return PaperUse(pages, sheets, key_pages, printed + key_sheets, free, len(shape), settings.duplex,
@@ -378,12 +390,10 @@ def build(settings: Settings) -> Worksheet:
             for part, (chunk, working) in enumerate(planned, 1):
                 pages.append(Page("sheet", len(pages) + 1, version, part, len(planned), items=chunk,
                                   working=working))
-    key_count = 0
     if settings.answer_key != "none":
         entries = [(version, item) for version in all_versions for item in version.items]
         key_chunks = _chunks(entries, key.per_page, key.per_page)
-        key_count = len(key_chunks)
         for part, entry_chunk in enumerate(key_chunks, 1):
             pages.append(Page("key", len(pages) + 1, None, part, len(key_chunks), entries=entry_chunk))
     return Worksheet(settings, worksheet.set_code(settings), all_versions, sheet, key, pages,
-                     _paper_use(settings, sheet, all_versions, key_count))
+                     paper_use(settings))

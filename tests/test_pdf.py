@@ -126,6 +126,7 @@ def check_readback(plan: printing.Worksheet, pdf: Path, folder: Path) -> None:
         version = planned.version
         if planned.part == 1:
             assert f"Version {version.number} of {settings.versions}" in text
+            assert (settings.title or drawing.DEFAULT_TITLE) in text and settings.instructions in text
             assert flat(version.code) in flat(text)  # a long code may wrap
             assert re.search(r"Name\s+Class\s+Date", text)
         else:

@@ -20,7 +20,7 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 # when this is set, as it may be on a machine that keeps its trees clean.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test test-fast coverage browser wrk loadtest bench compare-servers tutor-report clean
+.PHONY: install run test test-fast coverage browser fonts wrk loadtest bench compare-servers tutor-report clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -37,12 +37,21 @@ $(HTMX): package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 # Debian's chromium for the end-to-end tests (Playwright's own download is not used),
-# and poppler-utils, whose pdftotext reads the printed worksheets back.
+# poppler-utils, whose pdftotext reads the printed worksheets back, zbar-tools, whose
+# zbarimg decodes their QR codes, and the DejaVu fonts the worksheet PDFs are set in.
 browser:
-	@test -x $(CHROMIUM) && test -x /usr/bin/pdftotext || { \
+	@test -x $(CHROMIUM) && test -x /usr/bin/pdftotext && test -x /usr/bin/zbarimg \
+	  && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core poppler-utils > /dev/null; }
+	    chromium fonts-dejavu-core poppler-utils zbar-tools > /dev/null; }
+
+# Debian's DejaVu fonts, which the worksheet PDFs are set in (app/present/pdf.py).
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    fonts-dejavu-core > /dev/null; }
 
 # Debian's wrk drives the load test (tools/loadtest.py) and its smoke test in the suite.
 wrk:
@@ -56,7 +65,7 @@ loadtest: install wrk
 	$(BIN)/python tools/loadtest.py
 
 # Throughput ratios, scaling, generation tails, page weight (tools/bench.py; about 2 minutes).
-bench: install wrk
+bench: install fonts wrk
 	$(BIN)/python tools/bench.py
 
 # How honest the tutor's slip messages are, against a simulated student (tools/tutor_report.py).
@@ -67,7 +76,7 @@ tutor-report: install
 compare-servers: install wrk
 	$(BIN)/python tools/servers.py
 
-run: install
+run: install fonts
 	HANDGRID_BIND=$(BIND) $(BIN)/python -m app.server
 
 # Everything, on every core; then the few tests that hold a latency budget, alone.

@@ -3,11 +3,16 @@
 `create_app` is the application factory (as in Flask's tutorial): the server
 (app/server.py), `flask run` and the tests each build their own app from it. Configuration comes
 from defaults here, then `HANDGRID_*` environment variables, then `test_config`.
+
+`HANDGRID_PUBLIC_URL` (config PUBLIC_URL) is the address students reach the
+site at, printed on worksheets and in their QR codes; without it, the address
+each worksheet was asked for at is printed (app/worksheets.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -35,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("HANDGRID")
     if test_config:
         app.config.from_mapping(test_config)
+    check_public_url(app.config.get("PUBLIC_URL"))
 
     from . import api, assets, code, custom, errors, practice, security, templating, worksheets
 
@@ -53,3 +59,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+def check_public_url(value: object) -> None:
+    """A ValueError with a plain message unless `value` is empty or an http(s)
+    address with a host and nothing after the path (no query, no fragment)."""
+    if not value:
+        return
+    parts = urlsplit(str(value))
+    if not isinstance(value, str) or parts.scheme not in ("http", "https") or not parts.hostname \
+            or parts.query or parts.fragment:
+        raise ValueError(f"HANDGRID_PUBLIC_URL must be an address such as https://grid.school.example, "
+                         f"not {str(value)[:100]!r}.")

@@ -24,8 +24,9 @@ from .core.grading import Mark
 from .core.presets import Profile
 from .core.problem import MAX_SIZE, MAX_VALUE, MIN_SIZE, MIN_VALUE, Sizes
 from .core.working import Working
+from .core.worksheet import Settings, Version
 from .present.layout import Arrow, Attempt, Block
-from .present.printing import Worksheet
+from .present.printing import PaperUse, Worksheet
 from .present.script import FillLine
 
 
@@ -52,6 +53,8 @@ class Limits:
     blank_chars: int = documented("characters a fill-in-the-code blank or line takes",
                                   default=codereading.MAX_TEXT)
     output_chars: int = documented("characters of a script's output pasted back", default=printed.MAX_OUTPUT)
+    listed_chars: int = documented("characters of a worksheet's list of problem codes",
+                                   default=worksheet.MAX_LISTED_CHARS)
 
 
 LIMITS = Limits()
@@ -127,6 +130,8 @@ class CustomPage(Page):
 
     boxes: dict[str, str] = documented("the text of each matrix box (W1, b1, W2, b2, X)")
     error: str | None = documented("what is wrong with the matrices, or None")
+    example: str = documented("the page of Prof. Tom Yeh's original exercise")
+    example_worksheet: str = documented("a worksheet of that exercise")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +151,7 @@ class DrawnProblem:
     parts: list[Block | Arrow] | list[list[Block | str]] = documented(
         "its blocks, blank, in the worksheet's notation")
     key: list[Block] = documented("its answers filled in, for the key")
+    stacked: bool = documented("its tag's text sits above the QR code (a narrow problem)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,15 +166,43 @@ class WorksheetPage(Page):
     notations: dict[str, str] = documented("notation value -> label")
     papers: dict[str, str] = documented("paper value -> label")
     answer_key_places: dict[str, str] = documented("where the answer key goes: value -> label")
+    mixes: dict[str, str] = documented("how listed codes make the versions: value -> label")
     worksheet: Worksheet | None = documented("the worksheet as printed; None when a setting broke a limit")
     drawn: dict[str, DrawnProblem] = documented("each problem as printed, by its code")
     link: str = documented("this worksheet's full URL")
-    home: str = documented("the site's full URL, printed for students to type codes into")
+    home: str = documented("the public address printed for students to type codes into")
+    pdf: str = documented("this worksheet's PDF file")
     without_key: str = documented("this worksheet's URL with no answer key")
     key_only: str = documented("this worksheet's URL with the answer key alone")
+    local_only: str | None = documented(
+        '"this computer" or "this network" when printed links would only work there; else None')
+    paper_note: PaperUse | None = documented(
+        "what the worksheet costs in paper; None when a setting broke a limit")
+    paper_url: str = documented("where the form asks for the paper line as settings change (htmx)")
+    example: str = documented("a worksheet of Prof. Tom Yeh's original exercise")
+    example_code: str = documented("that exercise's problem code")
 
 
-def render(template: str, page: Page) -> str:
+@dataclass(frozen=True)
+class PaperNote:
+    """_worksheet_paper.html alone: the paper line under the worksheet form, for htmx."""
+
+    paper_note: PaperUse | None = documented(
+        "what the worksheet costs in paper; None when a setting broke a limit")
+
+
+@dataclass(frozen=True, kw_only=True)
+class VersionPage(Page):
+    """version.html: one version of a worksheet, opened from its version code."""
+
+    version: Version = documented("the version: its number, code and problems in order")
+    settings: Settings = documented("the worksheet's settings, read from the code")
+    set_code: str = documented("the worksheet's set code")
+    links: list[str] = documented("each problem's page, in the version's order")
+    worksheet: str = documented("the whole worksheet's page")
+
+
+def render(template: str, page: Page | PaperNote) -> str:
     """`template` with the page's fields as its variables (not dataclasses.asdict:
     the values are handed over as they are, not copied)."""
     return render_template(template, **{name.name: getattr(page, name.name) for name in fields(page)})

@@ -4,7 +4,8 @@ gets a code and a link that check students' answers to that very problem.
 The form posts the five boxes; the core reads each matrix and checks the
 shapes against each other, and any message comes back beside the form with
 everything typed kept. The JSON API's custom POST /api/problems goes through
-the same `problem_from_lists`.
+the same `problem_from_lists`. "Make a worksheet of this" posts the same form
+and goes on to a class set of the problem (every version gets it).
 """
 
 from __future__ import annotations
@@ -12,25 +13,27 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 
 from .contexts import CustomPage, render
+from .core import examples
 from .core.codes import custom_code, display
 from .core.matrixtext import MAX_TEXT, parse_matrix
 from .core.problem import GIVEN_NAMES, ProblemError, problem_from_lists
 
 bp = Blueprint("custom", __name__)
 
-EXAMPLE = {
-    "W1": "1 0 0\n0 1 1\n1 1 -1\n1 -1 1",
-    "b1": "1 0 -2 -1",
-    "W2": "1 1 0 1\n-1 1 -1 1",
-    "b2": "1 -3",
-    "X": "0 1 1\n3 3 1\n2 0 0",
-}
+# The form starts from Prof. Tom Yeh's original exercise.
+EXAMPLE = {name: examples.as_text(matrix) for name, matrix in examples.TOM_YEH.items()}
+
+
+def _page(boxes: dict[str, str], error: str | None) -> CustomPage:
+    code = examples.tom_yeh_code()
+    return CustomPage(boxes=boxes, error=error, example=url_for("practice.problem", code=code),
+                      example_worksheet=url_for("worksheets.worksheet", codes=code, mix="same"))
 
 
 @bp.route("/custom", methods=["GET", "POST"])
 def form():
     if request.method == "GET":
-        return render("custom.html", CustomPage(boxes=EXAMPLE, error=None))
+        return render("custom.html", _page(EXAMPLE, None))
     # Kept for the form as typed, but never more than a box can hold: the
     # reader refuses longer text with a message anyway.
     typed = {name: request.form.get(name, "")[: MAX_TEXT + 1] for name in GIVEN_NAMES}
@@ -39,5 +42,7 @@ def form():
                     for name in GIVEN_NAMES}
         code = display(custom_code(problem_from_lists(matrices)))
     except ProblemError as error:
-        return render("custom.html", CustomPage(boxes=typed, error=str(error))), 400
+        return render("custom.html", _page(typed, str(error))), 400
+    if request.form.get("action") == "worksheet":
+        return redirect(url_for("worksheets.worksheet", codes=code, mix="same"), 303)
     return redirect(url_for("practice.problem", code=code), 303)

@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, make_response, redirect, request, url_
 from .contexts import ProblemPage, StartPage, render
 from .core import presets, problem_request
 from .core.answers import answers_from_form, blank_answers, cell_of, helped_after
-from .core.codes import MAX_TYPED, CodeError, Generated, Loaded, display, load
+from .core.codes import MAX_TYPED, WORKSHEET, CodeError, Generated, Loaded, display, load
 from .core.grading import grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, MAX_SIZE, MIN_SIZE, ProblemError
 from .core.working import Working, working
@@ -51,8 +51,11 @@ def new():
 
 @bp.get("/open")
 def open_code():
-    """Where the "open a code" form goes: to the problem, or back with a message."""
+    """Where the "open a code" form goes: to the problem, or back with a message.
+    A worksheet's set or version code (scheme W) goes to the worksheet's pages."""
     typed = request.args.get("code", "")
+    if typed.strip()[:1].upper() == WORKSHEET and len(typed) <= MAX_TYPED * 2:
+        return redirect(url_for("worksheets.code", code=typed.strip()))
     try:
         code = load(typed).code
     except CodeError as error:

@@ -1,10 +1,11 @@
 // Worksheet page enhancements. Without JavaScript everything still works:
-// print with the browser's menu, and the size fields are always shown.
+// Download PDF is a plain link, the preview prints with the browser's menu,
+// and the size fields are always shown.
 (function () {
   "use strict";
 
   document.addEventListener("DOMContentLoaded", function () {
-    // Print and Download PDF open the browser's print dialog (Save as PDF).
+    // "Print this page" opens the browser's print dialog on the preview.
     document.querySelectorAll("[data-print]").forEach(function (control) {
       control.hidden = false;
       control.addEventListener("click", function (event) {

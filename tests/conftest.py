@@ -4,7 +4,6 @@ and a real server started the way the README starts it, for browser tests."""
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,13 +43,8 @@ def client(app):
 def server_url():
     """The app served as `make run` and the Docker image serve it (python -m
     app.server), on a free loopback port."""
-    process, url = serving.start(2, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        serving.wait_until_up(url + "/healthz", process)
+    with serving.running(2) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 CHROMIUM = os.environ.get("HANDGRID_CHROMIUM", "/usr/bin/chromium")

@@ -1,6 +1,7 @@
 """`make bench` works end to end: a very short run of tools/bench.py against
 the real server prints every table and reports no failed request."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,4 +35,9 @@ def test_a_short_benchmark_run_prints_every_table():
             rows = [line for line in out.splitlines() if line.startswith(f"| {preset} | {version} |")]
             assert len(rows) == 2, (preset, version)  # its timing and its zeros
     assert "| all |" in out and "Worksheet render:" in out
+    pdf = re.search(r"Worksheet PDF, 60 versions of 3 problems and the key \((\d+) pages\): "
+                    r"first ([\d.]+) s, again ([\d.]+) s \(limit ≤ 2 s: (holds|exceeded)\)", out)
+    assert pdf, out
+    assert int(pdf[1]) == 60 * 2 + 9  # 2 pages a version, 180 key entries at 20 a page
+    assert 0 < float(pdf[3]) <= float(pdf[2]) * 1.5 < 10  # generous: the machine is shared
     assert "Practice page throughput / /healthz:" in out

@@ -20,9 +20,11 @@ PAGES = {
     "worksheet.html": contexts.WorksheetPage,
     "code.html": contexts.CodePage,
     "fill.html": contexts.FillPage,
+    "version.html": contexts.VersionPage,
 }
-# Templates drawn on their own with part of a page's fields (the htmx fragment).
-PARTS = {"_work.html": contexts.ProblemPage, "_fill.html": contexts.FillPage}
+# Templates drawn on their own with part of a page's fields (the htmx fragments).
+PARTS = {"_work.html": contexts.ProblemPage, "_fill.html": contexts.FillPage,
+         "_worksheet_paper.html": contexts.PaperNote}
 # The template globals a page may use: functions, not inputs of a page.
 GLOBALS = {"url_for", "static_url", "cached_markbox"}
 
@@ -72,7 +74,8 @@ def test_a_fragment_reads_only_fields_of_its_page(app, template, context):
     assert used <= documented_fields(context), sorted(used - documented_fields(context))
 
 
-@pytest.mark.parametrize("context", [*PAGES.values(), contexts.Limits, contexts.DrawnProblem])
+@pytest.mark.parametrize("context", [*PAGES.values(), *PARTS.values(), contexts.Limits,
+                                     contexts.DrawnProblem])
 def test_every_field_says_what_it_is(context):
     assert context.__doc__ and not context.__doc__.startswith(context.__name__ + "(")
     for field in dataclasses.fields(context):

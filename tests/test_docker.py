@@ -259,6 +259,18 @@ def test_the_image_is_multi_stage_slim_non_root_and_health_checked():
     assert server.logging_config("info")["handlers"]["access"]["stream"] == "ext://sys.stdout"
 
 
+def test_the_image_installs_the_fonts_the_pdf_is_set_in():
+    """app/present/pdf.py reads Debian's DejaVu from FONT_DIR alone: the final stage
+    installs that package, pinned, and leaves no apt lists behind."""
+    from app.present import pdf
+
+    runs = " ".join(stages()[-1].all("RUN"))
+    assert re.search(r"apt-get install -y --no-install-recommends fonts-dejavu-core=\S+", runs)
+    assert "rm -rf /var/lib/apt/lists/*" in runs
+    assert str(pdf.FONT_DIR) == "/usr/share/fonts/truetype/dejavu"  # where that package puts them
+    assert all(name.startswith("DejaVuSans") for name in pdf.FONTS)
+
+
 def test_dockerignore_sends_only_what_the_image_needs():
     rules = dockerignore()
     for path in (".venv/bin/python", ".git/HEAD", "node_modules/htmx.org/package.json",
@@ -369,6 +381,11 @@ def test_the_images_cmd_serves_health_a_problem_and_a_check(image_server):
             for tag in soup(body).select("script[src], link[href]"):
                 link = tag.get("src") or tag["href"]
                 assert _fetch(url + link)[0] == 200, f"{path} links to {link}"
+
+    # A worksheet PDF: the typst wheel from requirements.txt, the fonts from Debian.
+    with urllib.request.urlopen(url + "/worksheet.pdf?versions=2&problems=2&seed=5", timeout=30) as response:
+        assert response.status == 200 and response.headers["Content-Type"] == "application/pdf"
+        assert response.read().startswith(b"%PDF-")
 
     problem = codes.load(CODE)[1]
     data = form_data(solve(problem).as_lists(), {"h_z-0-0": "999"}) | {"action": "check"}

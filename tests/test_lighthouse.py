@@ -28,8 +28,23 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 FLOOR = 0.98
 
 
-def lighthouse(url: str, out: Path) -> dict[str, float]:
-    run = subprocess.run(
+def lighthouse(url: str, out: Path, tries: int = 3) -> dict[str, float]:
+    """The four scores of one Lighthouse run. A run that Lighthouse itself gives up
+    on ("Something went wrong with recording the trace", NO_NAVSTART: its own
+    flake on a busy machine, which says nothing of the page) is run again."""
+    for _ in range(tries):
+        run = _run(url, out)
+        if run.returncode == 0 or "Runtime error encountered" not in run.stderr:
+            break
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["configSettings"]["formFactor"] == "mobile"
+    assert not report.get("runtimeError"), report.get("runtimeError")
+    return {name: report["categories"][name]["score"] for name in CATEGORIES}
+
+
+def _run(url: str, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             str(LIGHTHOUSE),
             url,
@@ -44,11 +59,6 @@ def lighthouse(url: str, out: Path) -> dict[str, float]:
         text=True,
         timeout=180,
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    report = json.loads(out.read_text())
-    assert report["configSettings"]["formFactor"] == "mobile"
-    assert not report.get("runtimeError"), report.get("runtimeError")
-    return {name: report["categories"][name]["score"] for name in CATEGORIES}
 
 
 @pytest.mark.parametrize("path", ["/p/G0000-0GM90", "/p/G0000-0GM90/code"])

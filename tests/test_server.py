@@ -324,7 +324,7 @@ def test_sigterm_finishes_the_requests_in_flight_and_exits_within_10_seconds(tmp
 
         def fetch_worksheet(seed: int) -> None:
             path = (f"/worksheet?preset=classic&problems=6&versions=30&notation=grid&title=&instructions="
-                    f"&paper=a4&key=end&seed={seed}")
+                    f"&paper=a4&key=end&duplex=off&gen=1&seed={seed}")  # canonical: no redirect
             try:
                 status, page = get(server.url + path, timeout=30)
                 results.append((status, page.rstrip().endswith(b"</html>")))

@@ -1,59 +1,30 @@
-"""Worksheets in print: headless Chromium prints the page (its own preview) to
-PDF, exactly as a teacher's Print or Save as PDF does, and poppler's pdftotext
-reads it back. The pages must be the ones `app/present/printing.py` planned: the
-count, the paper size, each version's code on its first page, no problem split
-across two pages, and a key that agrees with the NumPy reference."""
+"""Worksheets printed from the preview: headless Chromium prints the page (its
+own preview) to PDF, exactly as a teacher's Print or Save as PDF does, and
+poppler's pdftotext reads it back. The server's own PDF (tests/test_pdf.py) is
+the reference; this holds the preview to the same plan: the count, the paper
+size, each version's code on its first page, no problem split across two
+pages, and a key that agrees with the NumPy reference."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
-from app.core import codes, worksheet
+from app.core import codes
 from app.core.problem import ANSWER_NAMES, solve
 from app.present import printing
+from tests.pdfs import numbers_after, pdf_page_sizes, pdf_pages, plan_of
 
 pytestmark = pytest.mark.browser
 
 CODE = re.compile(r"\bG[0-9A-Z]{4}-[0-9A-Z]{5}\b")
-MM_PER_PT = 25.4 / 72
 CLASS_SET = ("/worksheet?preset=classic&problems=2&versions=30&notation=grid&title=Unit+4+quiz"
              "&instructions=&paper=a4&key=end&seed=31337")
 LETTER_NUMPY = ("/worksheet?preset=gentle&problems=3&versions=4&notation=numpy&title="
                 "&instructions=Twenty+minutes.+No+calculators.&paper=letter&key=end&seed=8")
-
-
-def plan_of(path: str) -> printing.Worksheet:
-    query = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
-    return printing.build(worksheet.parse(query, new_seed=lambda: 0))
-
-
-def poppler(tool: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        pytest.fail(f"{tool} is missing: `make test` installs Debian's poppler-utils")
-    return found
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    text = subprocess.run([poppler("pdftotext"), "-raw", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
-
-
-def pdf_page_sizes(pdf: Path) -> set[tuple[int, int]]:
-    """Every page's size in whole millimetres."""
-    pages = len(pdf_pages(pdf))
-    info = subprocess.run([poppler("pdfinfo"), "-f", "1", "-l", str(pages), str(pdf)], check=True,
-                          capture_output=True, text=True).stdout
-    sizes = re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+) pts", info)
-    assert len(sizes) == pages
-    return {(round(float(w) * MM_PER_PT), round(float(h) * MM_PER_PT)) for w, h in sizes}
 
 
 def print_to_pdf(browser, url: str, path: Path) -> int:
@@ -72,18 +43,6 @@ def print_to_pdf(browser, url: str, path: Path) -> int:
     return preview
 
 
-def numbers_after(text: str, code: str, count: int) -> list[int]:
-    """The first `count` whole numbers printed after `code` (labels such as h_z are skipped)."""
-    tokens = text[text.index(code) + len(code):].split()
-    found = []
-    for token in tokens:
-        if re.fullmatch(r"[\u2212-]?\d+", token):
-            found.append(int(token.replace("\u2212", "-")))
-            if len(found) == count:
-                break
-    return found
-
-
 def problems_on(text: str) -> list[str]:
     return CODE.findall(text)
 
@@ -98,7 +57,7 @@ def class_set(browser, server_url, tmp_path_factory):
 def test_a_class_set_prints_one_page_per_version_and_the_key(class_set):
     plan, preview, pdf, pages = class_set
     # 30 versions of 2 classic problems: one A4 page each, then the key.
-    assert [page.kind for page in plan.pages] == ["sheet"] * 30 + ["key"] * 4
+    assert [page.kind for page in plan.pages] == ["sheet"] * 30 + ["key"] * 3
     assert len(pages) == len(plan.pages) == preview
     assert pdf_page_sizes(pdf) == {(210, 297)}
 
@@ -178,7 +137,7 @@ def test_the_page_plan_holds_in_chromium(page, server_url, query):
     page.wait_for_url(re.compile(r"seed=4"))
     plan = plan_of(page.url)
     settings = plan.settings
-    width, height, _ = printing.problem_box(settings, plan.sheet_layout.scale)
+    width, height, _ = printing.problem_box(settings.notation, settings.sizes, plan.sheet_layout.scale)
     measured = page.evaluate("""() => {
       const mm = px => px * 25.4 / 96;
       const box = s => [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect());
@@ -202,25 +161,30 @@ def test_the_page_plan_holds_in_chromium(page, server_url, query):
     assert measured["entry"][0] <= entry_w and measured["entry"][1] <= entry_h
 
 
-def test_print_and_download_pdf_open_the_print_dialog(page, server_url):
+def test_print_opens_the_print_dialog_and_download_pdf_gives_the_file(page, server_url):
     page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
     page.goto(server_url + "/worksheet?versions=2&seed=3")
-    page.get_by_role("button", name="Print").click()
-    page.get_by_role("link", name="Download PDF").click()
-    assert page.evaluate("window.__printed") == 2
+    page.get_by_role("button", name="Print this page").click()
+    assert page.evaluate("window.__printed") == 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert page.evaluate("window.__printed") == 1  # a file, not the print dialog
+    assert download.value.suggested_filename.startswith("handgrid-W")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     page.emulate_media(media="print")
     assert not page.locator(".ws-form").is_visible() and not page.locator("header.top").is_visible()
     assert page.locator(".ws-page").first.is_visible()
 
 
-def test_without_javascript_the_page_still_tells_how_to_print(browser, server_url):
-    context = browser.new_context(java_script_enabled=False)
+def test_without_javascript_the_pdf_is_a_plain_link_and_the_form_a_plain_form(browser, server_url):
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
     try:
         page.goto(server_url + "/worksheet?versions=2&seed=3")
         assert not page.locator("#ws-print").is_visible()
-        assert page.locator("#ws-pdf").get_attribute("href") == "#ws-pdf-help"
-        assert "Save as PDF" in page.locator("#ws-pdf-help").inner_text()
+        with page.expect_download() as download:
+            page.locator("#ws-pdf").click()
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
         # Changing a setting is a plain GET form.
         page.locator("#ws-versions").fill("3")
         with page.expect_navigation():
@@ -231,6 +195,19 @@ def test_without_javascript_the_page_still_tells_how_to_print(browser, server_ur
         context.close()
 
 
+def test_the_paper_line_follows_the_form_as_the_teacher_types(page, server_url):
+    page.goto(server_url + "/worksheet?versions=30&problems=2&seed=3")
+    line = page.locator("#ws-paper-use")
+    assert "1 page per student; 33 sheets in all" in line.inner_text()
+    page.locator("#ws-problems").fill("3")
+    page.locator("#ws-problems").dispatch_event("change")
+    expect(line).to_contain_text("2 pages per student")  # no reload: htmx swapped the line in
+    assert "One more problem per sheet (4 in all) would use no more paper." in line.inner_text()
+    assert page.locator("article.ws-sheet").count() == 30  # the preview waits for Update preview
+    page.locator("#ws-duplex").check()
+    expect(line).to_contain_text("printed on 1 sheet")
+
+
 def test_a_student_opens_a_printed_code_online(page, server_url):
     page.goto(server_url + CLASS_SET)
     code = page.locator(".ws-problem .ws-code").nth(3).inner_text()
@@ -238,3 +215,20 @@ def test_a_student_opens_a_printed_code_online(page, server_url):
     page.locator("#open-code").press("Enter")
     page.wait_for_url(re.compile(f"/p/{code}$"))
     assert page.locator("#code").inner_text() == code
+
+
+def test_the_worksheet_pages_have_no_accessibility_violations(page, server_url):
+    """axe-core on the form with its local-address warning and the preview, on the
+    form over a limit, and on a version's page opened from its code."""
+    from tests.test_accessibility import axe_violations
+
+    page.goto(server_url + "/worksheet?versions=2&problems=3&seed=3")
+    assert page.locator("#ws-local").is_visible() and axe_violations(page) == []
+    page.goto(server_url + "/worksheet?versions=61&seed=3")
+    assert page.locator("[role=alert]").is_visible() and axe_violations(page) == []
+    plan = plan_of("/worksheet?versions=2&problems=3&seed=3")
+    page.goto(server_url + "/")
+    page.locator("#open-code").fill(plan.versions[1].code)
+    page.locator("#open-code").press("Enter")
+    page.locator("#version-problems").wait_for()
+    assert page.locator("#version-problems li").count() == 3 and axe_violations(page) == []

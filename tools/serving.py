@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +46,15 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> N
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server did not answer {url} within {seconds} s")
+
+
+@contextmanager
+def running(workers: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The server started, answering, and stopped at the end: its base URL."""
+    process, url = start(workers, env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_up(url + "/healthz", process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -263,3 +263,93 @@ def _load(code: str) -> Loaded:
 
 assert 7 + _values_length(_value_count(Sizes(*(MAX_SIZE,) * 4)), 2 * MAX_VALUE + 1) <= MAX_CODE_LENGTH
 assert len(display("G" * 191)) <= MAX_TYPED
+
+
+# --- Worksheet codes (scheme W) -------------------------------------------------
+#
+# ``W`` + 2 symbols of payload length n + n symbols of payload + check: a whole
+# worksheet (a *set code*). What the payload holds is app.core.worksheet's
+# (settings, seed, listed problem codes); here it is only symbols. A *version
+# code* is a set code, two decimal digits of the version number and a second
+# check symbol over all of it, e.g. ``W0D4K-...-X-07Q``: the sheet shows the set
+# code the key carries, and a typo anywhere is still caught. The length in front
+# says where the set code ends, so the two forms are never confused.
+
+WORKSHEET = "W"
+_LENGTH_SYMBOLS = 2
+MAX_WORKSHEET_PAYLOAD = 32**_LENGTH_SYMBOLS - 1
+
+
+class WorksheetCode(NamedTuple):
+    """A worksheet code read back: its payload symbols and, for a version code,
+    the version number (None for the set code itself)."""
+
+    set_code: str  # canonical, with its check symbol
+    payload: str
+    version: int | None
+
+
+def worksheet_code(payload: str) -> str:
+    """The canonical set code holding `payload` (symbols of ALPHABET)."""
+    if len(payload) > MAX_WORKSHEET_PAYLOAD:
+        raise ValueError("payload too long for a worksheet code")
+    return _with_check(WORKSHEET + _to_base32(len(payload), _LENGTH_SYMBOLS) + payload)
+
+
+def worksheet_version_code(set_code: str, version: int) -> str:
+    """The canonical code of one version (1..99) of the set `set_code`."""
+    if not 1 <= version <= 99:
+        raise ValueError("versions go from 1 to 99")
+    return _with_check(set_code.replace("-", "") + f"{version:02d}")
+
+
+def display_worksheet_code(code: str) -> str:
+    """A set code in groups of five; a version code as its set code, then its
+    number and check symbol as one last group (``…-07Q``)."""
+    code = code.replace("-", "")
+    read = read_worksheet_code(code)
+    if read.version is None:
+        return display(code)
+    return f"{display(read.set_code)}-{code[len(read.set_code):]}"
+
+
+def read_worksheet_code(text: str) -> WorksheetCode:
+    """A set or version code as typed, or a CodeError saying what is wrong."""
+    canonical = _canonical_symbols(text)
+    if not canonical.startswith(WORKSHEET):
+        raise CodeError(f"Worksheet codes start with {WORKSHEET}.")
+    if len(canonical) < 2 + _LENGTH_SYMBOLS or _running([_VALUE[ch] for ch in canonical]) != 0:
+        raise CodeError("That code has a typo: its check symbol does not match. Compare it symbol by symbol.")
+    length = _from_base32(canonical[1:1 + _LENGTH_SYMBOLS])
+    end = 1 + _LENGTH_SYMBOLS + length + 1  # the set code, its check symbol included
+    payload = canonical[1 + _LENGTH_SYMBOLS:end - 1]
+    rest = canonical[end:]
+    if len(canonical) == end:
+        return WorksheetCode(canonical, payload, None)
+    if (len(rest) == 3 and rest[:2].isdigit() and 1 <= int(rest[:2])
+            and _running([_VALUE[ch] for ch in canonical[:end]]) == 0):
+        return WorksheetCode(canonical[:end], payload, int(rest[:2]))
+    raise CodeError("This worksheet code is cut short or too long; check that all of it was copied.")
+
+
+def _canonical_symbols(text: str) -> str:
+    """What someone typed as code symbols (the rules of `normalize`, any scheme)."""
+    if not isinstance(text, str):
+        raise CodeError("A code is a string of letters and digits.")
+    if len(text) > MAX_TYPED * 2:
+        raise CodeError("That is too long to be a worksheet code.")
+    cleaned = "".join(ch.upper() if ch.isascii() else ch for ch in text if ch not in "- \t")
+    bad = sorted({ch for ch in cleaned if ch not in _VALUE})
+    if bad:
+        shown = " ".join(repr(ch) for ch in bad[:5])
+        raise CodeError(f"Codes use only digits and letters other than U; this one has {shown}.")
+    return "".join(ALPHABET[_VALUE[ch]] for ch in cleaned)
+
+
+def to_symbols(number: int, length: int) -> str:
+    """`number` as exactly `length` base32 symbols (for payloads built elsewhere)."""
+    return _to_base32(number, length)
+
+
+def from_symbols(symbols: str) -> int:
+    return _from_base32(symbols)

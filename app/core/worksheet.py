@@ -13,22 +13,30 @@ settings and one seed, so the worksheet's URL is the whole worksheet:
   is different.
 * Each problem is an ordinary generated problem with an ordinary code, so a
   student can type the code printed beside it into "Open a code" and check it.
+  A teacher may list problem codes of their own (``codes``): every version
+  gets that list (``mix=same``), or each version gets the listed problems
+  first and generated ones after them (``mix=mix``).
+* ``set_code`` writes the settings and seed into a ``W`` code (app.core.codes),
+  and ``from_set_code`` reads them back: the code printed on every sheet opens
+  the worksheet, or that version, online. Title and instructions are not in it.
+* Every generated problem comes from `seeded`, which takes the generator
+  version (``gen``): a worksheet keeps the generator it was made with.
 
 How the versions fill printed pages is `app.present.printing`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import presets
-from .codes import ALPHABET, display, generated_code
-from .generate import MAX_SEED, generate
+from . import codes, presets
+from .codes import CodeError, display, generated_code
+from .generate import MAX_SEED, NEWEST, generate
+from .generate import VERSIONS as generate_versions
 from .presets import Profile
 from .problem import DIMENSIONS, MAX_SIZE, MIN_SIZE, Problem, Sizes, Solution, solve
 
@@ -45,8 +53,17 @@ ANSWER_KEY_PLACES = {
     "none": "no key",
 }
 PAPERS = {"a4": "A4 (210 × 297 mm)", "letter": "US Letter (8.5 × 11 in)"}
+SIDES = {"off": "one-sided", "on": "double-sided"}
+# How listed codes make the versions: the query's "mix" field.
+MIXES = {"same": "every version gets exactly these problems",
+         "mix": "these first on every version, then generated problems"}
+# Generator versions a worksheet can name (the query's "gen"); a URL without one
+# was made before there was a choice, with version 1. A new worksheet gets the newest.
+GENERATORS = generate_versions
+NEWEST_GENERATOR = NEWEST
 DEFAULTS = {"preset": presets.DEFAULT.name, "problems": "2", "versions": "30", "notation": "grid",
-            "title": "", "instructions": "", "paper": "a4", "key": "end"}
+            "title": "", "instructions": "", "paper": "a4", "key": "end", "duplex": "off", "codes": "",
+            "mix": "same"}
 # A tag mixed into every seed sequence so worksheet seeds never coincide with
 # the seed sequences that generate problems.
 _STREAM_TAG = 0x57534854  # "WSHT"
@@ -72,6 +89,10 @@ class Settings:
     paper: str  # one of PAPERS
     answer_key: str  # one of ANSWER_KEY_PLACES
     seed: int
+    duplex: bool = False  # every version padded to an even number of pages
+    codes: tuple[str, ...] = ()  # listed problem codes, canonical (display form)
+    mix: str = "same"  # one of MIXES; matters only with codes
+    gen: int = 1  # the generator version (one of GENERATORS)
 
     @property
     def profile(self) -> Profile:
@@ -84,8 +105,16 @@ class Settings:
             query.update({name: str(value) for name, value in self.sizes.as_dict().items()})
         query.update(problems=str(self.problems), versions=str(self.versions), notation=self.notation,
                      title=self.title, instructions=self.instructions, paper=self.paper, key=self.answer_key,
-                     seed=str(self.seed))
+                     duplex="on" if self.duplex else "off")
+        if self.codes:
+            query.update(codes=" ".join(self.codes), mix=self.mix)
+        query.update(gen=str(self.gen), seed=str(self.seed))
         return query
+
+    @property
+    def generated_per_version(self) -> int:
+        """Generated problems on each version: the listed codes take the rest."""
+        return 0 if self.codes and self.mix == "same" else self.problems - len(self.codes)
 
 
 def _clean_text(value: str) -> str:
@@ -96,8 +125,8 @@ def _clean_text(value: str) -> str:
 
 
 def _whole(args: Mapping[str, str], name: str, low: int, high: int, what: str,
-           errors: list[str]) -> int | None:
-    text = str(args.get(name, DEFAULTS.get(name, ""))).strip()
+           errors: list[str], default: str = "") -> int | None:
+    text = str(args.get(name, DEFAULTS.get(name, default))).strip()
     try:
         value = int(text)
     except ValueError:
@@ -145,14 +174,54 @@ def parse(args: Mapping[str, str], new_seed: Callable[[], int]) -> Settings:
     if len(instructions) > MAX_INSTRUCTIONS:
         errors.append(f"Instructions have at most {MAX_INSTRUCTIONS} characters; "
                       f"these have {len(instructions)}.")
+    duplex = _choice(args, "duplex", SIDES, "Double-sided", errors)
+    mix = _choice(args, "mix", MIXES, "How listed codes are used", errors)
+    listed = _listed_codes(str(args.get("codes", "")), errors)
+    if listed and mix == "same":
+        problems = len(listed)  # the list is every version's problems
+    elif listed and problems is not None and len(listed) > problems:
+        errors.append(f"{len(listed)} codes are listed but a sheet has {problems} problems; "
+                      "raise the number of problems or list fewer codes.")
+    # A worksheet made before generators had versions (no "gen") used version 1.
+    gen = (NEWEST_GENERATOR if "seed" not in args
+           else _whole(args, "gen", GENERATORS[0], GENERATORS[-1], "Generator versions", errors, default="1"))
     seed = new_seed() if "seed" not in args else _whole(args, "seed", 0, MAX_SEED, "Seeds", errors)
     if (errors or preset is None or sizes is None or problems is None or versions is None
-            or notation is None or paper is None or answer_key is None or seed is None):
+            or notation is None or paper is None or answer_key is None or seed is None
+            or duplex is None or mix is None or gen is None):
         raise WorksheetError(errors)  # every None above has its message in errors
     settings = Settings(preset=preset, sizes=sizes, problems=problems, versions=versions,
                         notation=notation, title=title, instructions=instructions, paper=paper,
-                        answer_key=answer_key, seed=seed)
+                        answer_key=answer_key, seed=seed, duplex=duplex == "on", codes=listed,
+                        mix=mix if listed else DEFAULTS["mix"], gen=gen)
     return settings
+
+
+MAX_LISTED_CHARS = MAX_PROBLEMS * (codes.MAX_TYPED + 1)
+
+
+def _listed_codes(text: str, errors: list[str]) -> tuple[str, ...]:
+    """Problem codes separated by spaces, commas or new lines, each read as
+    "Open a code" reads it; a message per code that names no problem."""
+    if len(text) > MAX_LISTED_CHARS:
+        errors.append(f"The list of codes has at most {MAX_LISTED_CHARS} characters.")
+        return ()
+    words = text.replace(",", " ").replace(";", " ").split()
+    if len(words) > MAX_PROBLEMS:
+        errors.append(f"List at most {MAX_PROBLEMS} problem codes; this list has {len(words)}.")
+        return ()
+    found = []
+    for number, word in enumerate(words, 1):
+        shown = f"Code {number} ({word[:24]}{'…' if len(word) > 24 else ''})"
+        try:
+            code = display(codes.load(word).code)
+        except CodeError as error:
+            errors.append(f"{shown}: {error}")
+            continue
+        if code in found:
+            errors.append(f"{shown} is listed twice; every problem of a sheet is different.")
+        found.append(code)
+    return tuple(found)
 
 
 def _shape(sizes: Sizes) -> str:
@@ -179,23 +248,109 @@ class Version:
     items: list[Item]
 
 
+def seeded(profile: Profile, sizes: Sizes, seed: int, gen: int) -> tuple[str, Problem]:
+    """(code, problem) of the generated problem `seed` by generator version `gen`:
+    the one place a worksheet turns a seed into a problem and its code."""
+    if gen not in GENERATORS:
+        raise ValueError(f"unknown generator version {gen}")
+    return generated_code(profile, sizes, seed, gen), generate(profile, sizes, seed, gen)
+
+
+# The set code's payload, field by field: (name, bits). Sizes are written only
+# for custom sizes; then the listed codes, each as its length and its symbols.
+_PRESETS = (*presets.BY_NAME, CUSTOM)
+# The seed goes first, so that the codes of two worksheets differ from their first symbols.
+_FIELDS = (("seed", 26), ("gen", 3), ("preset", 2), ("problems", 3), ("versions", 6), ("notation", 1),
+           ("paper", 1), ("key", 2), ("duplex", 1), ("mix", 1), ("listed", 3))
+_SIZE_BITS, _LISTED_LENGTH_BITS = 3, 8
+
+
+def _bits(settings: Settings) -> list[tuple[int, int]]:
+    values = {"gen": settings.gen - 1, "preset": _PRESETS.index(settings.preset),
+              "problems": settings.problems - 1, "versions": settings.versions - 1,
+              "notation": list(NOTATIONS).index(settings.notation),
+              "paper": list(PAPERS).index(settings.paper),
+              "key": list(ANSWER_KEY_PLACES).index(settings.answer_key), "duplex": int(settings.duplex),
+              "mix": list(MIXES).index(settings.mix), "listed": len(settings.codes), "seed": settings.seed}
+    fields = [(values[name], width) for name, width in _FIELDS]
+    if settings.preset == CUSTOM:
+        fields += [(value - 1, _SIZE_BITS) for value in settings.sizes.as_dict().values()]
+    for code in settings.codes:
+        symbols = code.replace("-", "")
+        fields.append((len(symbols), _LISTED_LENGTH_BITS))
+        fields += [(codes.from_symbols(symbol), 5) for symbol in symbols]
+    return fields
+
+
 def set_code(settings: Settings) -> str:
-    """Five symbols naming the whole worksheet (settings and seed), printed on
-    every sheet and the key so a stray page finds its key."""
-    text = "&".join(f"{name}={value}" for name, value in settings.query().items())
-    number = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") >> 7
-    return "".join(ALPHABET[number >> shift & 31] for shift in (20, 15, 10, 5, 0))
+    """The worksheet's ``W`` code: its settings and seed (not its title or
+    instructions), printed on every sheet and the key so that a stray page finds
+    its key and the set can be opened again from it."""
+    number, width = 0, 0
+    for value, bits in _bits(settings):
+        number, width = number << bits | value, width + bits
+    length = -(-width // 5)
+    return display(codes.worksheet_code(codes.to_symbols(number << (length * 5 - width), length)))
 
 
-def _problem_seeds(settings: Settings) -> list[tuple[int, Problem]]:
-    """(seed, problem) for every problem of the worksheet, all different."""
-    needed = settings.problems * settings.versions
+def version_code(set_code_: str, version: int) -> str:
+    return codes.display_worksheet_code(codes.worksheet_version_code(set_code_, version))
+
+
+class _Reader:
+    def __init__(self, payload: str) -> None:
+        self.number, self.left = codes.from_symbols(payload), 5 * len(payload)
+
+    def take(self, bits: int) -> int:
+        if bits > self.left:
+            raise CodeError("This worksheet code is cut short; check that all of it was copied.")
+        self.left -= bits
+        return self.number >> self.left & ((1 << bits) - 1)
+
+
+def from_set_code(text: str) -> tuple[Settings, int | None]:
+    """The settings a set or version code holds, and the version (None for the
+    set code), or a CodeError saying what is wrong with it."""
+    read = codes.read_worksheet_code(text)
+    reader = _Reader(read.payload)
+    values = {name: reader.take(bits) for name, bits in _FIELDS}
+    query = {"gen": str(values["gen"] + 1), "problems": str(values["problems"] + 1),
+             "versions": str(values["versions"] + 1), "seed": str(values["seed"]),
+             "duplex": list(SIDES)[values["duplex"]]}
+    for name, choices in (("preset", _PRESETS), ("notation", NOTATIONS), ("paper", PAPERS),
+                          ("key", ANSWER_KEY_PLACES), ("mix", MIXES)):
+        index = values[name]
+        if index >= len(choices):
+            raise CodeError("This worksheet code holds impossible settings; check it for typos.")
+        query[name] = list(choices)[index]
+    if query["preset"] == CUSTOM:
+        query.update({name: str(reader.take(_SIZE_BITS) + 1) for name in DIMENSIONS})
+    listed = []
+    for _ in range(values["listed"]):
+        length = reader.take(_LISTED_LENGTH_BITS)
+        listed.append("".join(codes.ALPHABET[reader.take(5)] for _ in range(length)))
+    if reader.left >= 5 or reader.take(reader.left):  # padding: fewer than 5 bits, all zero
+        raise CodeError("This worksheet code is cut short or too long; check that all of it was copied.")
+    query["codes"] = " ".join(listed)
+    try:
+        settings = parse(query, new_seed=lambda: 0)
+    except WorksheetError as error:
+        raise CodeError("This worksheet code holds impossible settings; check it for typos.") from error
+    if read.version is not None and read.version > settings.versions:
+        raise CodeError(f"This set has {settings.versions} versions, not {read.version}; check the number.")
+    return settings, read.version
+
+
+def _problem_seeds(settings: Settings) -> list[tuple[str, Problem]]:
+    """(code, problem) for every generated problem of the worksheet, all
+    different, and different from the listed ones."""
+    needed = settings.generated_per_version * settings.versions
     sequence = np.random.SeedSequence(
         [_STREAM_TAG, settings.seed, settings.profile.id, *settings.sizes.as_dict().values()])
     bits = np.random.PCG64(sequence)
-    chosen: list[tuple[int, Problem]] = []
+    chosen: list[tuple[str, Problem]] = []
     seen_seeds: set[int] = set()
-    seen_problems: set[Problem] = set()
+    seen_problems: set[Problem] = {codes.load(code).problem for code in settings.codes}
     budget = _search_budget(needed)
     while len(chosen) < needed and budget > 0:
         for word in bits.random_raw(min(budget, needed - len(chosen) + 8)).tolist():
@@ -204,11 +359,11 @@ def _problem_seeds(settings: Settings) -> list[tuple[int, Problem]]:
             if seed in seen_seeds:
                 continue
             seen_seeds.add(seed)
-            problem = generate(settings.profile, settings.sizes, seed, GENERATOR)
+            code, problem = seeded(settings.profile, settings.sizes, seed, settings.gen)
             if problem in seen_problems:
                 continue
             seen_problems.add(problem)
-            chosen.append((seed, problem))
+            chosen.append((code, problem))
             if len(chosen) == needed:
                 break
     if len(chosen) < needed:
@@ -217,20 +372,16 @@ def _problem_seeds(settings: Settings) -> list[tuple[int, Problem]]:
     return chosen
 
 
-# The generator version of every worksheet: its URL (settings and seed) must give
-# the same sheets it always gave, so it stays 1 until the URL can say which.
-GENERATOR = 1
 
 
 def versions(settings: Settings) -> list[Version]:
     found = iter(_problem_seeds(settings))
     code = set_code(settings)
+    listed = [(code_, codes.load(code_).problem) for code_ in settings.codes]
     result = []
     for v in range(1, settings.versions + 1):
-        items = []
-        for n in range(1, settings.problems + 1):
-            seed, problem = next(found)
-            items.append(Item(n, display(generated_code(settings.profile, settings.sizes, seed, GENERATOR)),
-                              problem, solve(problem)))
-        result.append(Version(v, f"{code}-{v:02d}", items))
+        chosen = listed + [next(found) for _ in range(settings.generated_per_version)]
+        items = [Item(n, display(item_code), problem, solve(problem))
+                 for n, (item_code, problem) in enumerate(chosen, 1)]
+        result.append(Version(v, version_code(code, v), items))
     return result

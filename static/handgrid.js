@@ -8,7 +8,8 @@
 //   button), the working takes focus when shown and Esc goes back to its cell,
 //   the Next problem link takes focus once every cell is right;
 // * pasting a whole matrix into a grid, the "Copy link" button, the Hint menu
-//   following the cell the student is in, and the how-to panel of a first visit.
+//   following the cell the student is in, the how-to panel of a first visit,
+//   and each problem's progress on a worksheet version's page.
 // Handlers are delegated from the document, so they keep working on the
 // fragments htmx swaps in. A cell's place comes from its data-matrix, data-row
 // and data-col attributes (app/core/answers.py owns the field names).
@@ -278,6 +279,17 @@
     });
   }
 
+  // A worksheet version's page (/w/<code>): each problem's progress, as this browser kept it.
+  function showProgress() {
+    document.querySelectorAll("#version-problems li[data-code]").forEach(function (item) {
+      var state = load(codeKey(item.dataset.code));
+      var note = document.createElement("span");
+      note.className = "version-progress";
+      note.textContent = !state ? "not started" : state.score || "started, not checked yet";
+      item.appendChild(note);
+    });
+  }
+
   function enableIntro() {
     var intro = document.getElementById("intro");
     var done = document.getElementById("intro-done");
@@ -293,6 +305,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     enableCopy(document);
     enableIntro();
+    showProgress();
     restore();
   });
 })();

@@ -193,3 +193,25 @@ def test_a_cells_message_lies_inside_the_screen(browser, server_url, width):
             assert button.bounding_box()["height"] >= 32
     finally:
         context.close()
+
+
+def test_a_worksheet_versions_page_shows_each_problems_progress(page, server_url):
+    page.goto(f"{server_url}/worksheet?versions=3&problems=2")
+    # Version 2's code as printed on its sheet, typed in the way a student would.
+    version_code = page.locator(".ws-version", has_text="Version 2 of").locator(".ws-version-code").inner_text()
+    page.goto(f"{server_url}/open?code={version_code}")
+    page.wait_for_url("**/w/**")
+    problems = page.locator("#version-problems li")
+    expect(problems).to_have_count(2)
+    first = problems.first
+    code = first.get_attribute("data-code")
+    expect(first).to_contain_text("not started")
+    first.get_by_role("link").click()
+    page.wait_for_url(f"**/p/{code}")
+    page.locator("#h_z-0-0").press_sequentially("99")
+    page.locator("#h_z-0-0").press("Enter")
+    page.locator("#summary .score").wait_for()
+    page.go_back()
+    page.wait_for_url("**/w/**")
+    expect(page.locator("#version-problems li").first).to_contain_text("0 of")
+    expect(page.locator("#version-problems li").nth(1)).to_contain_text("not started")

@@ -198,7 +198,8 @@ def test_a_cells_message_lies_inside_the_screen(browser, server_url, width):
 def test_a_worksheet_versions_page_shows_each_problems_progress(page, server_url):
     page.goto(f"{server_url}/worksheet?versions=3&problems=2")
     # Version 2's code as printed on its sheet, typed in the way a student would.
-    version_code = page.locator(".ws-version", has_text="Version 2 of").locator(".ws-version-code").inner_text()
+    version = page.locator(".ws-version", has_text="Version 2 of")
+    version_code = version.locator(".ws-version-code").inner_text()
     page.goto(f"{server_url}/open?code={version_code}")
     page.wait_for_url("**/w/**")
     problems = page.locator("#version-problems li")

@@ -9,7 +9,7 @@ in granian's Rust I/O, for at most `body_timeout` seconds and at most one byte
 past `max_body`; only a request that has fully arrived reaches Flask, the way
 a buffering proxy such as nginx would pass it on. A body that stalls gets a 408
 and its connection is closed; headers that stall are granian's to drop
-(`HANDGRID_CLIENT_TIMEOUT`, see serve.py).
+(`HANDGRID_CLIENT_TIMEOUT`, see server.py).
 
 Every slow part of a request (reading, writing, idle keep-alive connections)
 happens in granian's Rust runtime, so the app's own work is all that is left,

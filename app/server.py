@@ -94,6 +94,11 @@ SETTINGS = (
     Setting("HANDGRID_ACCESS_LOG", "on", "one line per request on stdout (on or off)", _switch),
 )
 
+# What one connection may make hyper buffer while it reads a request's head (request
+# line and headers); more is a 431. No request of Handgrid's comes near it, and
+# hyper's default (408 KiB) would let 1000 slow connections hold 400 MiB of a worker.
+MAX_HEADER_BYTES = 64 * 1024
+
 # Apache's combined log format, which log tools read; the bytes sent are not
 # known here ("-"). app/accesslog.py fills in the time and the path with its query.
 ACCESS_FORMAT = ('%(addr)s - - [%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d - '
@@ -151,7 +156,7 @@ def server(settings: dict[str, Any]):
         backlog=max(128, min(4096, connections * workers)),
         backpressure=connections,
         http1_settings=HTTP1Settings(header_read_timeout=settings["HANDGRID_CLIENT_TIMEOUT"] * 1000,
-                                     keep_alive=True),
+                                     keep_alive=True, max_buffer_size=MAX_HEADER_BYTES),
         respawn_failed_workers=True,
         respawn_interval=1.0,
         workers_kill_timeout=settings["HANDGRID_SHUTDOWN_TIMEOUT"],

@@ -222,6 +222,35 @@ def test_stalled_headers_and_bodies_are_dropped_in_bounded_time(tmp_path):
     assert answered + idle_closed < 4 and answered + slow_closed < 4
 
 
+def status_of(port: int, head: bytes, pause: float = 0) -> int:
+    """The status the server answers `head` with, sent in 16 KiB pieces `pause` s
+    apart (a slow client growing a request head) until the server answers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            for start in range(0, len(head), 16 * 1024):
+                sock.sendall(head[start:start + 16 * 1024])
+                time.sleep(pause)
+        except ConnectionError:
+            pass  # it answered and closed before the rest was sent
+        return read_response(sock)[0]
+
+
+def test_oversized_request_heads_are_refused_before_they_are_read_whole(tmp_path):
+    """More than 100 headers is a 431, and so is a head (request line and headers)
+    that grows past server.MAX_HEADER_BYTES, however slowly it comes: hyper checks
+    on each read, so at most one more read's worth comes in first."""
+    cap = server_settings.MAX_HEADER_BYTES
+    with running(tmp_path, workers=1) as server:
+        long_line = request_bytes("GET", "/healthz?" + "a" * 70_000)
+        many = request_bytes("GET", "/healthz", headers={f"X-{n}": "1" for n in range(101)})
+        # 4 × the cap: under hyper's own default (408 KiB), so only our cap refuses it.
+        huge = request_bytes("GET", "/healthz", headers={"X-Big": "a" * (4 * cap)})
+        statuses = [status_of(server.port, long_line), status_of(server.port, many),
+                    status_of(server.port, huge, pause=0.02)]
+        fine = status_of(server.port, request_bytes("GET", "/healthz", headers={"X-Big": "a" * 8000}))
+    assert statuses == [431, 431, 431] and fine == 200, statuses
+
+
 @pytest.mark.parametrize("cap, held", [(3, True), (4, False)])
 def test_open_connections_per_worker_are_capped(tmp_path, cap, held):
     """With HANDGRID_MAX_CONNECTIONS=3 and 3 idle connections, a 4th waits in the

@@ -397,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
           [[name, f"{ms:.3f}", f"{ms / costs['GET /healthz']:.1f}"] for name, ms in costs.items()])
 
     checks = [median(routes["page check (htmx)"]["ratios"]), median(routes["API check"]["ratios"])]
-    print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.7)")
+    # 0.7 under gunicorn; granian answers /healthz 2.5 times as fast as gunicorn did, checks
+    # 1.4 to 2 times, so the same checks are a smaller share of a cheaper floor (performance.md).
+    print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.5)")
     page = median(routes["practice page"]["ratios"])
     print(f"Practice page throughput / /healthz: {page:.2f} (budget ≥ 0.5)")
     errors = sum(r["errors"] for r in routes.values()) + sum(r["errors"] for r in scaled.values())

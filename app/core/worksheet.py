@@ -236,7 +236,7 @@ def _search_budget(needed: int) -> int:
 @dataclass(frozen=True)
 class Item:
     number: int  # 1-based, within its version
-    code: str  # display form, e.g. "G3KQ7-WN6A3"
+    code: str  # display form, e.g. "HV6T9-856AD"
     problem: Problem
     solution: Solution
 

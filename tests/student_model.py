@@ -96,7 +96,9 @@ def relu_slip(kind: str, pre: int, right: int, rng) -> int | None:
             return rng.choice((0, -pre))
         return -pre if pre < 0 else None
     if kind == "arithmetic":
-        return right + adding_slip(rng)
+        # A copying slip of a ReLU output: whoever applied ReLU knows it is never negative.
+        value = right + adding_slip(rng)
+        return value if value >= 0 else None
     return rng.randint(-20, 20)
 
 
@@ -142,7 +144,10 @@ def _one_slip(profile: Profile, problem, solution, right_answers, rng: random.Ra
     if mark.status != "wrong":
         return None
     others = [kind for kind, yes in explains.items() if yes and kind != made]
-    only_this = made in CONCEPTUAL and not others and abs(value - right) > PLAUSIBLE_ADDING_SLIP
+    # An adding or copying slip could have given it too, unless it is far off, or a
+    # negative number in h or y (ReLU never gives one, so no copying slip of it does).
+    adding = abs(value - right) <= PLAUSIBLE_ADDING_SLIP and not (name in RELU_OF and value < 0)
+    only_this = made in CONCEPTUAL and not others and not adding
     return Case(profile.name, name, made, mark.diagnosis, only_this)
 
 

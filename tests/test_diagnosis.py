@@ -97,6 +97,8 @@ def likelihoods(ref: dict, name: str, i: int, j: int, value: int) -> dict[str, f
     if value == expected:
         return {}
     found = {"arithmetic": ADDING_SLIPS.get(abs(value - expected), 0.0)}
+    if name not in PARTS and value < 0:
+        found["arithmetic"] = 0.0  # ReLU never gives a negative: no copying slip of its output
     if name in PARTS:
         W, b, inputs = (ref[part] for part in PARTS[name])
         n = len(inputs)
@@ -236,7 +238,8 @@ def test_a_missing_bias_is_named(data):
             f"You left out the bias, {PARTS[name][1]}'s {ordinal(i + 1)} entry ({bias}).")
 
 
-PAIR = re.compile(r"That is row (\d+) of (W[12]) times column (\d+) of (X|h): "
+PAIR = re.compile(r"That is row (\d+) of (W[12]) times column (\d+) of (X|h)"
+                  r"(?: plus (b[12])'s (\d+)(?:st|nd|rd|th) entry)?: "
                   r"this cell takes row (\d+) with column (\d+)\.")
 
 
@@ -253,8 +256,12 @@ def test_a_wrong_pair_is_named_with_the_pair_used(data):
     (i, j), (k, m) = data.draw(st.sampled_from(pairs))
     (diagnosis,) = check_slip(problem, ref, with_cell(ref, name, i, j, right[k][m]), name, "wrong_pair")
     if diagnosis and diagnosis.kind == "wrong_pair":
-        row, w, column, source, here_row, here_column = PAIR.fullmatch(diagnosis.message).groups()
+        row, w, column, source, bias, bias_row, here_row, here_column = PAIR.fullmatch(
+            diagnosis.message).groups()
         assert (w, source) == PARTS[name][0:3:2]
+        # The other cell's value holds its row's bias, and the message says so unless it is 0.
+        b = ref[PARTS[name][1]]
+        assert (bias, bias_row) == ((PARTS[name][1], row) if b[int(row) - 1] else (None, None))
         assert (int(here_row), int(here_column)) == (i + 1, j + 1)
         named = (int(row) - 1, int(column) - 1)
         assert named != (i, j) and right[named[0]][named[1]] == right[k][m]
@@ -307,8 +314,8 @@ def test_a_negative_kept_through_relu_is_named(data):
     assume(choices)
     i, j = data.draw(st.sampled_from(choices))
     (diagnosis,) = check_slip(problem, ref, with_cell(ref, name, i, j, pre[i][j]), name, "relu_missed")
-    if abs(pre[i][j]) > max(ADDING_SLIPS):  # then no copying slip could give it
-        assert diagnosis and diagnosis.kind == "relu_missed"
+    # ReLU never gives a negative number, so no copying slip of its output could give it.
+    assert diagnosis and diagnosis.kind == "relu_missed"
     if diagnosis:
         shown = str(pre[i][j]).replace("-", MINUS)
         assert diagnosis.message == (f"At this cell {PRE[name]} is {shown},"
@@ -327,7 +334,7 @@ def test_relu_applied_wrongly_is_named(data):
     assume(choices)
     i, j, value = data.draw(st.sampled_from(choices))
     (diagnosis,) = check_slip(problem, ref, with_cell(ref, name, i, j, value), name, "relu_wrong")
-    if abs(value - ref[name][i][j]) > max(ADDING_SLIPS):  # then no copying slip could give it
+    if value < 0 or abs(value - ref[name][i][j]) > max(ADDING_SLIPS):  # no copying slip gives it
         assert diagnosis and diagnosis.kind == "relu_wrong"
 
 
@@ -429,7 +436,7 @@ def test_the_hand_example_is_what_its_comment_says():
 @pytest.mark.parametrize("name, i, j, value, kind, message", [
     ("h_z", 1, 0, 4, "no_bias", "You left out the bias, b1's 2nd entry (\u22125)."),
     ("h_z", 1, 0, 7, "wrong_pair",
-     "That is row 1 of W1 times column 2 of X: this cell takes row 2 with column 1."),
+     "That is row 1 of W1 times column 2 of X plus b1's 1st entry: this cell takes row 2 with column 1."),
     ("h_z", 1, 2, -4, "transposed",
      "You used column 2 of W1 instead of row 2: this cell takes row 2 of W1 with column 3 of X."),
     ("h", 0, 0, 0, "relu_wrong", "At this cell h_z is 5, and ReLU keeps a positive number as it is."),
@@ -438,12 +445,14 @@ def test_the_hand_example_is_what_its_comment_says():
     ("h", 0, 1, -7, "relu_wrong", "ReLU does not flip the sign: at this cell h_z is 7,"
      " and ReLU keeps a positive number as it is."),
     ("y", 0, 0, -4, "relu_missed", "At this cell y_z is \u22124, and ReLU turns a negative number into 0."),
+    # Not a copying slip of 0: ReLU never gives a negative number.
+    ("h", 1, 0, -1, "relu_missed", "At this cell h_z is \u22121, and ReLU turns a negative number into 0."),
     ("h_z", 0, 1, -7, "sign_slip", "The size of the number is right but its sign is wrong."),
     ("y_z", 1, 1, -3, "sign_slip", "The size of the number is right but its sign is wrong."),
     ("y_z", 0, 0, -9, "off_by_one_term",
      "You counted one product twice: (\u22121)·5, the 1st product of row 1 of W2 and column 1 of h."),
     ("y_z", 1, 0, -7, "wrong_pair",
-     "That is row 1 of W2 times column 2 of h: this cell takes row 2 with column 1."),
+     "That is row 1 of W2 times column 2 of h plus b2's 1st entry: this cell takes row 2 with column 1."),
     ("h_z", 1, 2, 3, "arithmetic", ARITHMETIC_MESSAGE),
     # An adding slip of 1, or the product 1·1 left out: a slip in adding up either way.
     ("h_z", 0, 0, 4, "arithmetic", ARITHMETIC_MESSAGE),
@@ -455,7 +464,6 @@ def test_each_slip_in_a_hand_example(name, i, j, value, kind, message):
 
 
 @pytest.mark.parametrize("name, i, j, value", [
-    ("h", 1, 0, -1),  # h_z is −1 kept through ReLU, or 0 copied with a slip of 1
     ("y", 1, 1, 0),  # y_z 3 set to 0 by ReLU, or 3 copied with a slip of 3: close
     ("h_z", 0, 1, 8),  # W1's column used for its row, or an adding slip of 1
     ("h_z", 0, 0, 3),  # the bias left out, a product of 2 left out, or a slip of 2
@@ -480,7 +488,7 @@ def test_a_transposed_matrix_with_a_blank_is_judged_cell_by_cell():
     changes["h_z", 2, 2] = ""
     found = diagnose_all(HAND, hand(changes))["h_z"]
     assert found[0][1].kind == "wrong_pair"
-    assert found[0][1].message == ("That is row 2 of W1 times column 1 of X:"
+    assert found[0][1].message == ("That is row 2 of W1 times column 1 of X plus b1's 2nd entry:"
                                    " this cell takes row 1 with column 2.")
 
 
@@ -507,7 +515,8 @@ def test_y_z_is_judged_against_the_students_own_h_when_it_is_complete():
     # With h[1][1] = 4 instead of 5, y_z from their h is [[-3, -7, -7], [1, 3, 1]].
     answers = hand({("h", 0, 0): 4, ("y_z", 1, 0): -7})
     assert diagnose(HAND, answers, "y_z", 1, 0) == Diagnosis(
-        "wrong_pair", "That is row 1 of W2 times column 2 of your h: this cell takes row 2 with column 1.")
+        "wrong_pair", "That is row 1 of W2 times column 2 of your h plus b2's 1st entry:"
+        " this cell takes row 2 with column 1.")
     # 5 would be a missing bias with the reference h; with theirs it is a doubled product.
     answers = hand({("h", 0, 0): 4, ("y_z", 1, 0): 5})
     assert diagnose(HAND, answers, "y_z", 1, 0) == Diagnosis(
@@ -516,7 +525,7 @@ def test_y_z_is_judged_against_the_students_own_h_when_it_is_complete():
     # Blank h cell: the reference h is used, and named plainly.
     answers = hand({("h", 2, 2): "", ("y_z", 1, 0): -7})
     assert diagnose(HAND, answers, "y_z", 1, 0).message == (
-        "That is row 1 of W2 times column 2 of h: this cell takes row 2 with column 1.")
+        "That is row 1 of W2 times column 2 of h plus b2's 1st entry: this cell takes row 2 with column 1.")
 
 
 @pytest.mark.parametrize("changes, name, i, j", [

@@ -60,6 +60,8 @@ Decisions:
   cell (indices swapped) likeliest (`PAIR_WEIGHTS`); the message names the
   likeliest of the cells that hold the student's number.
 * In h and y a sign slip is always also a ReLU sign flip: ``relu_wrong``.
+* In h and y a negative number is no copying slip (ReLU never gives one), so a
+  negative pre-activation kept is named ``relu_missed`` however small it is.
 * A cell that is right, or that follows from the student's earlier matrix
   (carried forward), or holds no whole number, is never diagnosed.
 """
@@ -292,8 +294,10 @@ def _wrong_pair(c: _Affine, i: int, j: int, value: int) -> list[Explanation]:
     if not matches:
         return []
     weight, k, m = max(matches, key=lambda found: (found[0], -found[1], -found[2]))
+    # The other cell's value holds its own row's bias: say so, or the sum named is off by it.
+    bias = f" plus {c.b_name}'s {ordinal(k + 1)} entry" if c.bias[k] else ""
     return [("wrong_pair", sum(w for w, _, _ in matches) / sum(w for w, *_ in weighed), (
-        f"That is row {k + 1} of {c.w_name} times column {m + 1} of {c.input_label}:"
+        f"That is row {k + 1} of {c.w_name} times column {m + 1} of {c.input_label}{bias}:"
         f" this cell takes row {i + 1} with column {j + 1}."))]
 
 
@@ -314,7 +318,9 @@ def _relu_rule(pre: int) -> str:
 
 def _relu_explanations(c: _Relu, i: int, j: int, value: int) -> list[Explanation]:
     pre, expected = c.pre[i][j], c.expected[i][j]
-    found: list[Explanation] = [("arithmetic", _arithmetic(expected, value), (
+    # ReLU never gives a negative number, so a negative one is no copying slip of a
+    # ReLU output: ReLU was left out, whatever else happened.
+    found: list[Explanation] = [("arithmetic", _arithmetic(expected, value) if value >= 0 else 0.0, (
         f"Not right, but close: copy {c.source}'s number at this place again, then apply ReLU."))]
     if pre < 0 and value == pre:
         found.append(("relu_missed", 1.0,

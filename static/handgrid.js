@@ -170,7 +170,9 @@
   }
 
   // Up/Down always move; Left/Right only leave a cell when the caret is at the
-  // edge of its text, so editing inside a cell still works.
+  // edge of its text, so editing inside a cell still works. A cell arrived at by
+  // an arrow has its whole text selected: then either arrow leaves at once, as in
+  // a spreadsheet, instead of first collapsing the selection.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && event.target.closest && event.target.closest("#working")) {
       var back = document.getElementById(event.target.closest("#working").dataset.cell);
@@ -180,8 +182,9 @@
     var at = event.target.tagName === "INPUT" && place(event.target);
     if (!at || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     var input = event.target, moved = false;
-    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
-    var atEnd = input.selectionStart === input.value.length;
+    var whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+    var atStart = whole || (input.selectionStart === 0 && input.selectionEnd === 0);
+    var atEnd = whole || input.selectionStart === input.value.length;
     if (event.key === "ArrowUp") moved = moveTo(cell(at.matrix, at.row - 1, at.col));
     else if (event.key === "ArrowDown") moved = moveTo(cell(at.matrix, at.row + 1, at.col));
     else if (event.key === "ArrowLeft" && atStart) moved = moveTo(cell(at.matrix, at.row, at.col - 1));

@@ -202,6 +202,15 @@ def test_arrow_keys_move_between_cells_and_respect_the_caret(page, server_url):
     page.keyboard.press("ArrowUp")  # the edge of the grid: stays
     assert page.evaluate("document.activeElement.id") == "h_z-0-1"
     assert page.locator("#h_z-1-1").input_value() == "12"
+    # Arriving in a filled cell selects its text; one press of Left or Right leaves it.
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == "h_z-1-1"
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.id") == "h_z-1-0"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == "h_z-1-2"
+    assert page.locator("#h_z-1-1").input_value() == "12"
 
 
 def test_tab_goes_through_a_grid_row_by_row(page, server_url):

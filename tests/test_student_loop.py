@@ -153,8 +153,13 @@ def test_phones_never_scroll_sideways_and_everything_is_big_enough_to_press(brow
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, (shape, view)
                 if shape == "classic" and view == "grid" and width >= 360:
                     assert page.locator(".scroller").evaluate("e => e.scrollWidth <= e.clientWidth"), width
+                # What sticks out to the left of a scroller cannot be scrolled to: nothing may.
+                cut = page.locator(".scroller").evaluate("""s => [...s.querySelectorAll('.matrix')]
+                    .filter(m => m.getBoundingClientRect().left < s.getBoundingClientRect().left - 0.5)
+                    .map(m => m.closest('figure')?.className)""")
+                assert cut == [], (shape, view, cut)
         small = page.eval_on_selector_all(
-            "input:not([type=hidden]), button, select, a.button, #start-over",
+            "input:not([type=hidden]), button, select, a.button, #start-over, .code-link",
             """els => els.filter(e => e.offsetParent && !e.closest('.visually-hidden'))
                      .map(e => [e.id || e.name || e.textContent.trim(), e.getBoundingClientRect()])
                      .filter(([, r]) => r.width < 32 || r.height < 32).map(([name]) => name)""")

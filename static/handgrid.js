@@ -270,7 +270,7 @@
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var field = document.getElementById(button.dataset.copy);
       if (!field || !navigator.clipboard) return;
-      button.hidden = false;
+      button.removeAttribute("data-js-only");
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(field.value).then(function () {
           button.textContent = "Copied";
@@ -297,8 +297,9 @@
     var intro = document.getElementById("intro");
     var done = document.getElementById("intro-done");
     if (!intro || !done) return;
-    done.hidden = false;
-    if (!load(INTRO_DONE)) intro.open = true;
+    if (load(INTRO_DONE)) intro.open = false;  // already hidden by early.js: no shift
+    document.documentElement.classList.remove("intro-done");
+    done.removeAttribute("data-js-only");
     done.addEventListener("click", function () {
       store(INTRO_DONE, true);
       intro.open = false;

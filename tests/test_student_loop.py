@@ -126,6 +126,35 @@ def test_a_first_visit_opens_the_how_to_and_got_it_is_remembered(page, server_ur
     expect(intro).not_to_have_attribute("open", "")
 
 
+SHIFTS = """window.__shifts = [];
+new PerformanceObserver(list => list.getEntries().forEach(entry => window.__shifts.push(entry.value)))
+  .observe({type: "layout-shift", buffered: true});"""
+
+
+def test_nothing_on_a_problem_page_shifts_as_its_script_starts(browser, server_url):
+    """What handgrid.js shows or hides on load (the how-to, Copy link, Got it) moves
+    nothing already drawn, on a first visit and on a return, with the CPU slowed six
+    times as Lighthouse slows a phone's (which once scored 0.33 of layout shift here)."""
+    code, _ = new_classic(server_url, seed=49)
+    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.add_init_script(SHIFTS)
+    context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 6})
+    try:
+        shifts = []
+        for visit in ("first", "return"):
+            page.goto(f"{server_url}/p/{code}")
+            page.wait_for_function("!document.getElementById('intro-done').hasAttribute('data-js-only')")
+            page.wait_for_timeout(300)
+            shifts.append(sum(page.evaluate("window.__shifts")))
+            assert page.locator("#intro").evaluate("e => e.open") == (visit == "first")
+            if visit == "first":
+                page.locator("#intro-done").click()
+    finally:
+        context.close()
+    assert shifts == [0, 0], shifts
+
+
 def test_the_score_line_stays_in_view_after_check(page, server_url):
     code, _ = new_classic(server_url, seed=47)
     page.goto(f"{server_url}/p/{code}")

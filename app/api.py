@@ -101,10 +101,19 @@ def _index(args, name: str) -> int:
 
 @bp.post("/problems/<code>/check")
 def check(code: str):
-    problem = _load(code).problem
+    """Marks for every cell; with a student's Bearer token, the check is also
+    recorded for their class ("recorded"), and only their own problems are taken."""
+    loaded = _load(code)
+    problem = loaded.problem
+    tokened = "Authorization" in request.headers
+    if tokened:
+        from . import classes_api  # the classes' side: the database is opened for a token only
+
+        student = classes_api.student_of_request(display(loaded.code))
     body = _body()
-    report = grade(problem, answers_from_json(problem.sizes, body),
-                   helped=helped_from_json(problem.sizes, body.get("helped")))
+    answers = answers_from_json(problem.sizes, body)
+    helped = helped_from_json(problem.sizes, body.get("helped"))
+    report = grade(problem, answers, helped=helped)
     cells = {
         name: [[{"status": mark.status, "message": mark.message, "diagnosis": mark.diagnosis}
                 for mark in row] for row in grid]
@@ -114,7 +123,11 @@ def check(code: str):
              "total": report.total, "wrong": report.counts["wrong"],
              "invalid": report.counts["invalid"], "blank": report.counts["blank"],
              "with_help": report.with_help}
-    return {"score": score, "summary": report.summary(), "cells": cells}
+    answer = {"score": score, "summary": report.summary(), "cells": cells}
+    if tokened:
+        answer["recorded"] = student is not None and classes_api.record(
+            student, display(loaded.code), answers, report, helped)
+    return answer
 
 
 @bp.post("/problems/<code>/code-check")

@@ -31,7 +31,8 @@ class BadRequest(Exception):
 
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest):
-    return {"error": str(error)}, error.status
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}  # a check's token (RFC 6750)
+    return {"error": str(error)}, error.status, headers
 
 
 @bp.errorhandler(ProblemError)

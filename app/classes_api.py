@@ -125,7 +125,11 @@ def create():
 
 @bp.post("/classes/<join_code>/students")
 def join(join_code: str):
-    name = _body().get("name")
+    body = _body()
+    unknown = sorted(str(key)[:20] for key in body if key != "name")
+    if unknown:
+        raise BadRequest(f"Unknown field {unknown[0]!r}; send only the student's name.")
+    name = body.get("name")
     try:
         joined = store.join(join_code, name)
     except LookupError:
@@ -134,7 +138,7 @@ def join(join_code: str):
         if classroom.is_join_code(join_code) or isinstance(error, ClassClosed | ClassFull):
             raise
         raise BadRequest(NOT_FOUND, 404) from None
-    problems = [{"code": code, "url": public_base() + url_for("practice.problem", code=code)}
+    problems = [{"code": code, "url": url_for("practice.problem", code=code)}
                 for code in joined.codes]
     return {"student_id": joined.student_id, "student_token": joined.student_token,
             "class_id": joined.class_id, "problems": problems,

@@ -285,7 +285,7 @@ def _dashboard_page(class_id: str) -> DashboardPage:
     join_url = _join_url(info.join_code)
     link = dict(class_id=class_id)
     return DashboardPage(
-        info=info, board=dashboard.dashboard(results, now),
+        info=info, board=dashboard.dashboard(results, now, url_for("classes.dashboard", class_id=class_id)),
         join_code=classroom.display_join_code(info.join_code),
         join_url=join_url, qr=Markup(qr.qr_svg(join_url)), home=public_base() + "/",
         assigned=_assigned(info.assignment), closes_in=_closes_in(info, now),

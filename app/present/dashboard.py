@@ -36,12 +36,14 @@ class ProblemCell:
     checks: int
     done: bool  # every cell right
     started: bool  # checked at least once
+    detail: str  # "2 carried · 4 with help · 3 checks"
 
 
 @dataclass(frozen=True)
 class StudentRow:
     student_id: str
     name: str
+    url: str  # their grids, read-only (and + "/remove": the confirmation of removing them)
     problems: list[ProblemCell]
     correct: int
     carried: int
@@ -51,6 +53,7 @@ class StudentRow:
     checks: int
     last_activity: str  # "just now", "4 min ago"
     last_activity_iso: str  # for <time datetime>
+    detail: str  # "97 % · 2 carried · 4 with help"
 
 
 @dataclass(frozen=True)
@@ -109,19 +112,30 @@ def ago(when: datetime | None, now: datetime) -> str:
     return "1 day ago" if days == 1 else f"{days} days ago"
 
 
+def _detail(first: str, carried: int, with_help: int, last: str = "") -> str:
+    parts = [first] if first else []
+    parts += [f"{carried} carried"] if carried else []
+    parts += [f"{with_help} with help"] if with_help else []
+    return " · ".join(parts + ([last] if last else []))
+
+
 def _cell(number: int, result: ProblemResult) -> ProblemCell:
+    checks = f"{result.checks} check{'' if result.checks == 1 else 's'}"
     return ProblemCell(number, result.code, result.correct, result.carried, result.with_help, result.total,
-                       result.checks, result.total > 0 and result.correct == result.total, result.checks > 0)
+                       result.checks, result.total > 0 and result.correct == result.total, result.checks > 0,
+                       _detail("", result.carried, result.with_help, checks))
 
 
-def _row(student: StudentResult, now: datetime) -> StudentRow:
+def _row(student: StudentResult, now: datetime, base: str) -> StudentRow:
     cells = [_cell(n, problem) for n, problem in enumerate(student.problems, 1)]
     correct, total = sum(c.correct for c in cells), sum(c.total for c in cells)
+    carried, with_help = sum(c.carried for c in cells), sum(c.with_help for c in cells)
+    percent = 100 * correct // total if total else 0
     return StudentRow(
-        student.student_id, student.name, cells, correct, sum(c.carried for c in cells),
-        sum(c.with_help for c in cells), total, 100 * correct // total if total else 0,
-        sum(c.checks for c in cells), ago(student.last_activity, now),
-        student.last_activity.replace(microsecond=0).isoformat() + "Z")
+        student.student_id, student.name, f"{base}/students/{student.student_id}", cells, correct, carried,
+        with_help, total, percent, sum(c.checks for c in cells), ago(student.last_activity, now),
+        student.last_activity.replace(microsecond=0).isoformat() + "Z",
+        _detail(f"{percent} %", carried, with_help))
 
 
 def _level(count: int, students: int) -> int:
@@ -145,10 +159,12 @@ def _heat(heatmap: HeatMap) -> HeatShape:
     return HeatShape(shape, of, grids)
 
 
-def dashboard(results: ClassResults, now: datetime, max_slips: int = 8) -> Dashboard:
+def dashboard(results: ClassResults, now: datetime, base: str, max_slips: int = 8) -> Dashboard:
     """The dashboard of `results` at `now` (naive UTC, as stored): students in
-    the order given, the `max_slips` commonest slips."""
-    rows = [_row(student, now) for student in results.students]
+    the order given, the `max_slips` commonest slips. `base` is the class's
+    dashboard path, which a student's page extends (/students/<id>: ids are
+    URL-safe, so 300 rows need no url_for)."""
+    rows = [_row(student, now, base) for student in results.students]
     checked = sum(1 for row in rows if row.checks)
     of = checked or 1
     lines = [SlipLine(slip.matrix, slip.kind, slip.students,

@@ -266,3 +266,30 @@ def test_the_live_part_pauses_while_its_tab_is_hidden(browser, class_server, che
             document.dispatchEvent(new Event('visibilitychange'));
         }""")
     page.context.close()
+
+
+def test_two_devices_each_see_the_newest_work(browser, class_server, checked_class):
+    """This browser's typing wins while the server still holds what it last sent;
+    once another device has sent newer work, the server's wins."""
+    made, tokens, code = checked_class
+    first, second = (browser.new_context(viewport=LAPTOP).new_page() for _ in range(2))
+    for page in (first, second):
+        page.goto(f"{class_server}/me/r/{tokens[0]}")
+    first.goto(f"{class_server}/p/{code}")
+    first.locator("#h_z-0-0").fill("5")
+    first.locator("#check").click()
+    expect(first.locator("#class-note")).to_have_text("Check recorded for your teacher.")
+    first.locator("#h_z-0-1").fill("6")  # typed, not sent
+    first.reload()
+    expect(first.locator("#h_z-0-1")).to_have_value("6")
+    expect(first.locator("#h_z-0-0")).to_have_value("5")
+
+    second.goto(f"{class_server}/p/{code}")
+    expect(second.locator("#h_z-0-0")).to_have_value("5")
+    second.locator("#h_z-0-2").fill("7")
+    second.locator("#check").click()
+    expect(second.locator("#class-note")).to_have_text("Check recorded for your teacher.")
+    first.reload()
+    expect(first.locator("#h_z-0-2")).to_have_value("7")
+    for page in (first, second):
+        page.context.close()

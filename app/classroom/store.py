@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import classroom
@@ -114,17 +114,27 @@ class Grid(NamedTuple):
 # --- classes ----------------------------------------------------------------------
 
 
-def _info(row: RowMapping, count: int, at: datetime | None = None) -> ClassInfo:
+def _info(row: RowMapping, count: int, at: datetime | None = None,
+          last_check: datetime | None = None) -> ClassInfo:
     closes_at = row["closes_at"]
     closed = bool(row["closed"]) or (closes_at is not None and closes_at <= (at or now()))
+    last = max(row["last_activity"], last_check) if last_check else row["last_activity"]
     return ClassInfo(id=row["id"], name=row["name"], join_code=row["join_code"],
                      assignment=Assignment.from_dict(row["assignment"]), created_at=row["created_at"],
-                     closes_at=closes_at, closed=closed, students=count, last_activity=row["last_activity"])
+                     closes_at=closes_at, closed=closed, students=count, last_activity=last)
 
 
 def _count(connection: Connection, class_id: str) -> int:
     return connection.execute(select(func.count()).select_from(students)
                               .where(students.c.class_id == class_id)).scalar_one()
+
+
+def _full_info(connection: Connection, row: RowMapping) -> ClassInfo:
+    """The class's info with its student count and its last activity, checks included
+    (a check does not write the class's row: see record_check)."""
+    last_check = connection.execute(select(func.max(progress.c.last_check_at))
+                                    .where(progress.c.class_id == row["id"])).scalar()
+    return _info(row, _count(connection, row["id"]), last_check=last_check)
 
 
 def create_class(name: str, assignment: Assignment, closes_at: datetime | None) -> NewClass:
@@ -160,14 +170,14 @@ def class_for_teacher(class_id: str, teacher_token: str) -> ClassRow | None:
         row = _class_row(connection, class_id)
         if row is None or not hmac.compare_digest(row["teacher_hash"], token_hash(teacher_token)):
             return None
-        return _info(row, _count(connection, class_id))
+        return _full_info(connection, row)
 
 
 def class_by_id(class_id: str) -> ClassRow | None:
     """For a teacher already recognised (by a cookie the web pages checked)."""
     with _db().begin() as connection:
         row = _class_row(connection, class_id)
-        return None if row is None else _info(row, _count(connection, class_id))
+        return None if row is None else _full_info(connection, row)
 
 
 def class_by_join_code(join_code: str) -> ClassRow | None:
@@ -178,7 +188,7 @@ def class_by_join_code(join_code: str) -> ClassRow | None:
         return None
     with _db().begin() as connection:
         row = connection.execute(select(classes).where(classes.c.join_code == code)).mappings().first()
-        return None if row is None else _info(row, _count(connection, row["id"]))
+        return None if row is None else _full_info(connection, row)
 
 
 def _touch(connection: Connection, class_id: str, at: datetime) -> None:
@@ -230,8 +240,11 @@ def purge_expired(at: datetime | None = None, days: int | None = None) -> int:
     retention, HANDGRID_CLASS_RETENTION_DAYS) before `at`; how many were."""
     at = at or now()
     days = retention_days() if days is None else days
+    cutoff = at - timedelta(days=days)
+    checked_since = select(progress.c.class_id).where(
+        (progress.c.class_id == classes.c.id) & (progress.c.last_check_at >= cutoff)).exists()
     with _db().begin(write=True) as connection:
-        return _delete_classes(connection, classes.c.last_activity < at - timedelta(days=days))
+        return _delete_classes(connection, (classes.c.last_activity < cutoff) & ~checked_since)
 
 
 def maybe_purge(at: datetime) -> None:
@@ -332,22 +345,38 @@ def record_check(student: StudentRow, code: str, answers: Mapping[str, Any], rep
     if code not in student.codes:
         return False
     summary = classroom.summarize(report)
+    stored = {"cells": _texts(code, answers), "helped": sorted(helped), "revealed": sorted(revealed)}
     at = now()
-    where = (progress.c.student_id == student.id) & (progress.c.code == code)
+    # The writers' turn is the whole server's (SQLite has one writer): two statements in it, the
+    # class's state read with the row. The class's last activity is not written for a check:
+    # purge_expired reads the last check's time from the progress rows.
     with _db().begin(write=True) as connection:
-        row = _class_row(connection, student.class_id)
-        if row is None or _info(row, 0, at).closed:
-            return False
-        found = connection.execute(select(progress).where(where).with_for_update()).mappings().first()
-        if found is None:
+        found = connection.execute(_PROGRESS_FOR_CHECK, {"p_student": student.id, "p_code": code}
+                                   ).mappings().first()
+        if found is None or found["closed"] or (found["closes_at"] is not None and found["closes_at"] <= at):
             return False
         after = _progress(found).after(summary, at)
-        connection.execute(update(progress).where(where).values(
-            correct=after.correct, carried=after.carried, with_help=after.with_help, total=after.total,
-            checks=after.checks, last_check_at=at, marks=after.marks_json(),
-            answers={"cells": _texts(code, answers), "helped": sorted(helped), "revealed": sorted(revealed)}))
-        _touch(connection, student.class_id, at)
+        connection.execute(_RECORD, {
+            "p_student": student.id, "p_code": code, "p_correct": after.correct, "p_carried": after.carried,
+            "p_with_help": after.with_help, "p_total": after.total, "p_checks": after.checks, "p_at": at,
+            "p_marks": after.marks_json(), "p_answers": stored})
     return True
+
+
+# The statements of a check, made once (a check is the commonest write by far).
+_PROGRESS_FOR_CHECK = (
+    select(progress, classes.c.closed, classes.c.closes_at)
+    .join(classes, classes.c.id == progress.c.class_id)
+    .where((progress.c.student_id == bindparam("p_student")) & (progress.c.code == bindparam("p_code")))
+    .with_for_update(of=progress))
+_RECORD = (
+    update(progress)
+    .where((progress.c.student_id == bindparam("p_student")) & (progress.c.code == bindparam("p_code")))
+    .values(correct=bindparam("p_correct"), carried=bindparam("p_carried"),
+            with_help=bindparam("p_with_help"), total=bindparam("p_total"), checks=bindparam("p_checks"),
+            last_check_at=bindparam("p_at"),
+            marks=bindparam("p_marks", type_=progress.c.marks.type),
+            answers=bindparam("p_answers", type_=progress.c.answers.type)))
 
 
 def save_entries(student: StudentRow, code: str, answers: Mapping[str, Any]) -> bool:
@@ -426,7 +455,9 @@ def results(class_id: str) -> ClassResults | None:
         by_student.setdefault(found["student_id"], []).append(_progress(found))
     records = [StudentRecord(student_id, name, joined_at, by_student.get(student_id, []))
                for student_id, name, joined_at in people]
-    return classroom.aggregate(_info(row, len(people)), records)
+    last_check = max((p.last_check_at for found in by_student.values() for p in found if p.last_check_at),
+                     default=None)
+    return classroom.aggregate(_info(row, len(people), last_check=last_check), records)
 
 
 def gradebook_csv(class_id: str) -> str | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, url_for
 
+from .apibody import BadRequest
+from .apibody import body as _body
 from .core import problem_request
 from .core.answers import AnswerError, answers_from_json, helped_from_json
 from .core.codecheck import CodeRefused, check_lines, summary
@@ -23,12 +25,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
-class BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest):
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}  # a check's token (RFC 6750)
@@ -39,16 +35,6 @@ def bad_request(error: BadRequest):
 @bp.errorhandler(AnswerError)
 def bad_problem(error: ValueError):
     return {"error": str(error)}, 400
-
-
-def _body() -> dict:
-    try:
-        data = request.get_json(force=True, silent=True)
-    except RecursionError:  # deeply nested arrays: `silent` only covers ValueError
-        data = None
-    if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object.")
-    return data
 
 
 def _load(code: str) -> Loaded:

@@ -19,7 +19,8 @@ import secrets
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from .api import BadRequest, _body
+from .apibody import BadRequest
+from .apibody import body as _body
 from .classroom import store
 from .classroom.db import Unavailable
 from .core import classroom

@@ -175,7 +175,10 @@ def prepare_classes(log: logging.Logger) -> None:
     from . import create_app
     from .classroom import EXTENSION, db, store
 
-    app = create_app()
+    try:
+        app = create_app()
+    except ValueError as error:  # a setting the app reads itself, e.g. HANDGRID_CLASS_RETENTION_DAYS
+        raise SystemExit(str(error)) from None
     url = db.url_of(app)
     shown = make_url(url).render_as_string(hide_password=True)
     try:

@@ -448,3 +448,21 @@ def test_practice_works_and_classes_say_so_when_the_database_is_unavailable(tmp_
     assert answered.status_code == 200 and answered.json["recorded"] is False
     refused = _post(client, "/api/classes", {"name": "7B", "preset": "classic"})
     assert refused.status_code == 503 and "practice still works" in refused.json["error"]
+
+
+def test_the_access_log_filter_redacts_every_token_of_a_class_link():
+    """As granian hands the filter a request (the headers as _h0, _h1, ...); the
+    real server's log is read in tests/test_classes_load.py."""
+    import logging
+
+    from app.accesslog import AccessLogFilter
+
+    record = logging.LogRecord("granian.access", logging.INFO, "", 0, "%(path)s %(_h0)s", None, None)
+    record.args = {"path": "/classes/abc/t/Sekr3t-Token_xyz", "query_string": "next=/me/r/other",
+                   "_h0": "https://grid.example/me/r/Another_tok3n", "_h1": "Mozilla/5.0"}
+    AccessLogFilter().filter(record)
+    line = record.getMessage()
+    for secret in ("Sekr3t-Token_xyz", "other", "Another_tok3n"):
+        assert secret not in line
+    assert record.args["path"] == "/classes/abc/t/[redacted]?next=/me/r/[redacted]"
+    assert record.args["_h1"] == "Mozilla/5.0"

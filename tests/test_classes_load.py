@@ -6,7 +6,9 @@ tools/classload.py does the work; `make loadtest` runs it with 300 students."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -78,3 +80,13 @@ def test_no_token_reaches_the_servers_log(tmp_path):
     assert f'"{url}/classes/{made["id"]}/t/[redacted]"' in text  # the Referer
     for secret in (teacher, student):
         assert secret not in text
+
+
+def test_a_bad_retention_stops_the_server_with_a_message(tmp_path):
+    env = {**os.environ, "HANDGRID_CLASS_RETENTION_DAYS": "0", "HANDGRID_BIND": "127.0.0.1:1",
+           "HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}"}
+    result = subprocess.run([sys.executable, "-m", "app.server"], cwd=serving.ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "HANDGRID_CLASS_RETENTION_DAYS must be a whole number of days from 1 to 36500" in result.stderr
+    assert "Traceback" not in result.stderr

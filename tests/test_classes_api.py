@@ -466,3 +466,27 @@ def test_the_access_log_filter_redacts_every_token_of_a_class_link():
         assert secret not in line
     assert record.args["path"] == "/classes/abc/t/[redacted]?next=/me/r/[redacted]"
     assert record.args["_h1"] == "Mozilla/5.0"
+
+
+def test_practice_never_opens_the_database(tmp_path):
+    path = tmp_path / "classes" / "handgrid.db"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+    client = app.test_client()
+    code = _slip_code()[0]
+    assert client.get(f"/p/{code}").status_code == 200
+    assert client.post(f"/p/{code}", data={"action": "check", "h_z-0-0": "1"}).status_code == 200
+    assert _check(client, code).status_code == 200
+    assert client.get("/api/problems/" + code).status_code == 200
+    assert not path.parent.exists()
+    _class(client)  # the first class request makes it
+    assert path.exists()
+
+
+def test_the_default_database_is_a_file_in_the_instance_folder(monkeypatch):
+    from app.classroom import db
+
+    monkeypatch.delenv("HANDGRID_DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True})
+    assert db.url_of(app) == f"sqlite:///{Path(app.instance_path) / 'handgrid.db'}"
+    monkeypatch.setenv("HANDGRID_DATABASE_URL", "sqlite:////srv/classes.db")
+    assert db.url_of(create_app({"TESTING": True})) == "sqlite:////srv/classes.db"

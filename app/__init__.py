@@ -42,15 +42,31 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import api, assets, code, custom, errors, practice, security, templating, worksheets
+    from . import (
+        api,
+        assets,
+        classes_api,
+        classroom,
+        code,
+        custom,
+        errors,
+        practice,
+        ratelimit,
+        security,
+        templating,
+        worksheets,
+    )
 
     templating.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    classroom.init_app(app)  # the classes' database, opened on first use only
+    ratelimit.init_app(app)
     app.register_blueprint(practice.bp)
     app.register_blueprint(custom.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(classes_api.bp)
     app.register_blueprint(worksheets.bp)
     app.register_blueprint(code.bp)
 

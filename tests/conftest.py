@@ -30,8 +30,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True})
+def database_url(tmp_path):
+    """A fresh, empty classes database for one test: a SQLite file under tmp_path,
+    made on first use. (Issue 15 parametrizes this with PostgreSQL.)"""
+    return f"sqlite:///{tmp_path / 'handgrid.db'}"
+
+
+@pytest.fixture
+def app(database_url):
+    return create_app({"TESTING": True, "DATABASE_URL": database_url})
 
 
 @pytest.fixture

@@ -41,3 +41,14 @@ def test_a_short_benchmark_run_prints_every_table():
     assert int(pdf[1]) == 60 * 2 + 9  # 2 pages a version, 180 key entries at 20 a page
     assert 0 < float(pdf[3]) <= float(pdf[2]) * 1.5 < 10  # generous: the machine is shared
     assert "Practice page throughput / /healthz:" in out
+    recorded = re.search(r"Recorded check \(a class's, with its token, on SQLite\): ([\d.]+) requests/s, "
+                         r"p50 [\d.]+ ms, p99 [\d.]+ ms; / /healthz: ([\d.]+), rounds [\d.]+–[\d.]+ "
+                         r"\(budget ≥ 0.5: (holds|exceeded)\); (\d+) stored of (\d+) answered", out)
+    assert recorded, out
+    assert float(recorded[1]) > 0 and float(recorded[2]) > 0
+    assert int(recorded[4]) >= int(recorded[5]) > 0  # every check answered is stored
+    dashboard = re.search(r"Class dashboard, live part for 300 students of 3 problems, in process: "
+                          r"best ([\d.]+) ms, median ([\d.]+) ms, (\d+) KiB "
+                          r"\(budget ≤ 30 ms: (holds|exceeded)\)", out)
+    assert dashboard, out
+    assert 0 < float(dashboard[1]) <= float(dashboard[2]) and int(dashboard[3]) > 100  # 300 rows drawn

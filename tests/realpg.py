@@ -90,7 +90,9 @@ class Postgres:
 def _as_server_user(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
-    return ["setpriv", f"--reuid={SYSTEM_USER}", f"--regid={SYSTEM_USER}", "--init-groups", "--", *argv]
+    # --pdeathsig: a fast shutdown if the tests die without stopping it, rather than an orphan.
+    return ["setpriv", f"--reuid={SYSTEM_USER}", f"--regid={SYSTEM_USER}", "--init-groups",
+            "--pdeathsig=INT", "--", *argv]
 
 
 @contextmanager

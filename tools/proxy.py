@@ -79,7 +79,9 @@ class Cluster:
 def _as_nginx_user(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
-    return ["setpriv", f"--reuid={NGINX_USER}", f"--regid={NGINX_USER}", "--init-groups", "--", *argv]
+    # --pdeathsig: nginx stops if whoever started it dies without stopping it.
+    return ["setpriv", f"--reuid={NGINX_USER}", f"--regid={NGINX_USER}", "--init-groups",
+            "--pdeathsig=TERM", "--", *argv]
 
 
 @contextmanager
@@ -104,10 +106,7 @@ def nginx_in_front(replicas: list[str]) -> Iterator[tuple[subprocess.Popen, str,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        try:
-            serving.wait_until_up(url + "/healthz", process, seconds=20)
-        except RuntimeError as error:
-            raise RuntimeError(f"nginx: {error}\n{log.read_text(errors='replace')}") from None
+        _wait_until_answering(url, process, log)
         yield process, url, log
     finally:
         if process.poll() is None:
@@ -118,6 +117,25 @@ def nginx_in_front(replicas: list[str]) -> Iterator[tuple[subprocess.Popen, str,
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+    """Until nginx answers HTTP at all (whatever the replicas say): a RuntimeError with its log if not."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with {process.returncode}:\n{_tail(log)}")
+        try:
+            get(url + "/healthz", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not answer within {seconds} s:\n{_tail(log)}") from None
+            time.sleep(0.05)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
 
 
 @contextmanager

@@ -79,8 +79,8 @@ nginx:
 loadtest: install wrk
 	$(BIN)/python tools/loadtest.py
 
-# Throughput ratios, scaling, generation tails, page weight (tools/bench.py; about 2 minutes).
-bench: install fonts wrk
+# Throughput ratios, scaling, replicas behind nginx, generation tails, page weight (tools/bench.py; about 3 minutes).
+bench: install fonts wrk nginx
 	$(BIN)/python tools/bench.py
 
 # How honest the tutor's slip messages are, against a simulated student (tools/tutor_report.py).

@@ -39,7 +39,7 @@ latencies are the route's best round.
    round by round: what the proxy costs, and what splitting into replicas costs.
 
 Every loop is bounded; traffic goes to 127.0.0.1 only; the run takes about
-two and a half minutes.
+three and a half minutes.
 """
 
 from __future__ import annotations

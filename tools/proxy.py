@@ -73,7 +73,6 @@ class Cluster:
     replicas: list[Replica]
     nginx: subprocess.Popen
     nginx_log: Path
-    config: Path
 
 
 def _as_nginx_user(argv: list[str]) -> list[str]:
@@ -139,10 +138,10 @@ def _tail(log: Path) -> str:
 
 
 @contextmanager
-def running(replicas: int = 2, workers: int = 1, env: dict[str, str] | None = None,
-            workdir: Path | None = None) -> Iterator[Cluster]:
-    """`replicas` app servers of `workers` each, behind nginx; everything stopped at the end."""
-    logs = Path(tempfile.mkdtemp(prefix="handgrid-replicas-", dir=workdir))
+def running(replicas: int = 2, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """`replicas` app servers of `workers` each, behind nginx; everything stopped at the end.
+    The replicas trust one proxy (HANDGRID_PROXIES=1, as in compose.yaml); `env` adds settings."""
+    logs = Path(tempfile.mkdtemp(prefix="handgrid-replicas-"))
     settings = {"HANDGRID_PROXIES": "1", **(env or {})}
     started: list[Replica] = []
     try:
@@ -156,7 +155,7 @@ def running(replicas: int = 2, workers: int = 1, env: dict[str, str] | None = No
             serving.wait_until_up(replica.url + "/healthz", replica.process)
         addresses = [replica.url.removeprefix("http://") for replica in started]
         with nginx_in_front(addresses) as (nginx, url, nginx_log):
-            yield Cluster(url, started, nginx, nginx_log, nginx_log.parent / "nginx.conf")
+            yield Cluster(url, started, nginx, nginx_log)
     finally:
         for replica in started:
             if replica.process.poll() is None:

@@ -8,11 +8,15 @@ tests/test_replicas.py."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 from flask import request
 
 from app import create_app
 from tests.pages import soup
+from tools import serving
 
 WORKSHEET = ("/worksheet?preset=classic&problems=1&versions=1&notation=grid&title=&instructions="
              "&paper=a4&key=end&duplex=off&gen=1&seed=7")
@@ -86,3 +90,14 @@ def test_the_setting_is_read_from_the_environment(monkeypatch):
 def test_a_number_of_proxies_that_is_not_one_is_refused_at_start(value):
     with pytest.raises(ValueError, match="HANDGRID_PROXIES must be how many proxies are in front"):
         create_app({"PROXIES": value})
+
+
+@pytest.mark.system
+def test_the_server_stops_with_the_message_when_the_setting_is_wrong():
+    env = {**os.environ, "HANDGRID_PROXIES": "two", "HANDGRID_BIND": f"127.0.0.1:{serving.free_port()}",
+           "HANDGRID_WORKERS": "1"}
+    result = subprocess.run(serving.COMMAND, cwd=serving.ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "HANDGRID_PROXIES must be how many proxies are in front of Handgrid, from 0 to 5, not 'two'." in (
+        result.stdout + result.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import wsgiref.simple_server
 
@@ -17,7 +18,7 @@ import pytest
 from app.core import codes, presets
 from tests.pages import soup
 from tests.test_proxies import WORKSHEET, probed, seen
-from tools import failover, proxy
+from tools import failover, proxy, serving
 
 pytestmark = pytest.mark.system
 
@@ -116,6 +117,53 @@ def test_nginx_passes_the_clients_address_and_the_app_trusts_only_that():
     assert seen(probed(1), environ["REMOTE_ADDR"], headers) == {
         "remote_addr": "127.0.0.2", "scheme": "http", "host_url": "http://grid.school.example:8443/"}
     assert seen(probed(0), environ["REMOTE_ADDR"], headers)["remote_addr"] == "127.0.0.1"  # nginx's own
+
+
+class DyingReplica:
+    """A replica that dies mid-request, every time: it takes a request whole, then
+    closes the connection without a word, as a replica killed while working would."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.listener.getsockname()[1]}"
+        self.received: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            with connection:
+                data = b""
+                while b"\r\n\r\n" not in data and (chunk := connection.recv(65536)):
+                    data += chunk
+                if data:
+                    self.received.append(data.split(b" ", 1)[0].decode())
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.parametrize("method, answered", [("GET", 200), ("POST", 502)])
+def test_a_request_a_replica_dies_on_is_retried_on_another_only_if_idempotent(method, answered):
+    """nginx passes a GET the dying replica took to the live one, and answers a POST it
+    took with a 502 rather than risk doing it twice; the client sees which, at once."""
+    dying = DyingReplica()
+    try:
+        with serving.running(1, {"HANDGRID_PROXIES": "1"}) as live, \
+                proxy.nginx_in_front([dying.address, live.removeprefix("http://")]) as (_, url, _):
+            path, body = ("/healthz", None) if method == "GET" else ("/api/problems", json.dumps(CODE_BODY))
+            for _ in range(2):  # round-robin: one of the first two requests goes to the dying replica
+                status = request(url, method, path, body and body.encode())[0]
+                if dying.received:
+                    break
+                assert status in (200, 201)  # the live replica's answer
+    finally:
+        dying.close()
+    assert dying.received == [method]  # nothing else went to it (nginx's start sends nothing)
+    assert status == answered
 
 
 def test_a_replica_killed_halfway_costs_at_most_the_requests_it_held(record_property):

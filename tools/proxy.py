@@ -17,6 +17,7 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -105,7 +106,7 @@ def nginx_in_front(replicas: list[str]) -> Iterator[tuple[subprocess.Popen, str,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_answering(url, process, log)
+        _wait_until_listening(port, process, log)
         yield process, url, log
     finally:
         if process.poll() is None:
@@ -118,18 +119,19 @@ def nginx_in_front(replicas: list[str]) -> Iterator[tuple[subprocess.Popen, str,
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
-    """Until nginx answers HTTP at all (whatever the replicas say): a RuntimeError with its log if not."""
+def _wait_until_listening(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+    """Until nginx accepts connections: a RuntimeError with its log if not. Nothing is sent
+    through it, so no replica sees a request the caller did not make."""
     deadline = time.monotonic() + seconds
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"nginx exited with {process.returncode}:\n{_tail(log)}")
         try:
-            get(url + "/healthz", timeout=2)
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not answer within {seconds} s:\n{_tail(log)}") from None
+                raise RuntimeError(f"nginx did not listen within {seconds} s:\n{_tail(log)}") from None
             time.sleep(0.05)
 
 

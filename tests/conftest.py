@@ -1,5 +1,6 @@
 """Shared fixtures: the Flask `app` and its test `client` (as in Flask's tutorial),
-and a real server started the way the README starts it, for browser tests."""
+a real server started the way the README starts it, for browser tests, and a real
+PostgreSQL (tests/realpg.py) with a fresh database for each test that asks."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from tests import realpg
 from tools import serving
 
 # Fixtures that start a real server or a browser; a test that uses one belongs to a
 # slow tier, so that `make test-fast` (-m "not browser and not system") never starts one.
-SLOW_FIXTURES = {"server_url", "browser", "page"}
+SLOW_FIXTURES = {"server_url", "browser", "page", "postgres", "pg_url"}
 TIERS = {"browser", "system"}
 
 
@@ -51,6 +53,20 @@ def server_url():
     """The app served as `make run` and the Docker image serve it (python -m
     app.server), on a free loopback port."""
     with serving.running(2) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL (tests/realpg.py) for this pytest worker's session."""
+    with realpg.running() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres):
+    """A `postgresql+psycopg://` URL of a database of this test's own, dropped after it."""
+    with postgres.database() as url:
         yield url
 
 

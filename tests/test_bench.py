@@ -30,6 +30,12 @@ def test_a_short_benchmark_run_prints_every_table():
         low, high = map(float, cells[7].split("–"))  # over the old server, measured beside it
         assert 0 < low <= float(cells[6]) <= high, row
     assert "2 workers / 1 worker:" in out
+    for way in ("1 server of 2 workers, direct", "1 server of 2 workers, behind nginx",
+                "2 replicas of 1 worker, behind nginx"):
+        row = next(line for line in out.splitlines() if line.startswith(f"| {way} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[1]) > 0 and cells[-1] == "0", row
+    assert re.search(r"2 replicas / 1 server, both behind nginx: \d+\.\d\d, rounds ", out), out
     for preset in ("gentle", "classic", "challenge"):
         for version in (1, 2):
             rows = [line for line in out.splitlines() if line.startswith(f"| {preset} | {version} |")]

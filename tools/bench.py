@@ -36,9 +36,13 @@ latencies are the route's best round.
 7. A class's dashboard: the live part htmx polls, for 300 students of 3
    problems each, in process on a SQLite file of its own, against the issue's
    30 ms.
+8. Replicas: the API check with 2 workers in all, as one server of 2 workers
+   reached directly, the same server behind nginx, and 2 replicas of 1 worker
+   behind nginx (deploy/nginx.conf, started by tools/proxy.py), interleaved
+   round by round: what the proxy costs, and what splitting into replicas costs.
 
 Every loop is bounded; traffic goes to 127.0.0.1 only; the run takes about
-two and a half minutes.
+three and a half minutes.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ from app.core import codes, generate, presets  # noqa: E402
 from app.core.problem import solve  # noqa: E402
 from tests.generation import statistics  # noqa: E402
 from tests.pages import soup  # noqa: E402
-from tools import serving  # noqa: E402
+from tools import proxy, serving  # noqa: E402
 
 LUA = Path(__file__).with_name("bench.lua")
 # The canonical URL (every setting): anything else is answered with a redirect.
@@ -284,6 +288,26 @@ def scaling(seconds: float, rounds: int, connections: int) -> dict[int, dict]:
             for workers, found in results.items()}
 
 
+def replicas(seconds: float, rounds: int, connections: int) -> tuple[dict[str, dict], list[float]]:
+    """Each way of serving with 2 workers: its best round and its throughput over the direct
+    server's, round by round; and 2 replicas' throughput over 1 server's, both behind nginx."""
+    request = requests_to_measure()["API check"]
+    quiet = {"HANDGRID_LOG_LEVEL": "warning"}
+    with proxy.running(1, workers=2, env=quiet) as one, proxy.running(2, workers=1, env=quiet) as two:
+        targets = {"1 server of 2 workers, direct": one.replicas[0].url,
+                   "1 server of 2 workers, behind nginx": one.url,
+                   "2 replicas of 1 worker, behind nginx": two.url}
+        for url in targets.values():
+            wrk(url, request, 1, connections)
+        results: dict[str, list[dict]] = {name: [] for name in targets}
+        for _ in range(rounds):
+            for name, url in targets.items():
+                results[name].append(wrk(url, request, seconds, connections))
+    direct, behind, split = results.values()
+    return ({name: {**best_of(found), "ratios": paired(found, direct)} for name, found in results.items()},
+            paired(split, behind))
+
+
 def generation(seeds: int, passes: int = 3) -> dict[tuple[str, int], tuple[float, float]]:
     """Median and worst time per problem, per preset and generator version. Each
     seed is timed once per pass and keeps its fastest time; the passes run one
@@ -472,6 +496,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n2 workers / 1 worker: {median(scaled[2]['ratios']):.2f}, rounds {spread(scaled[2]['ratios'])}"
           " (budget ≥ 1.6)")
 
+    served, split = replicas(args.seconds, args.rounds, args.connections)
+    table(["API check, 2 workers in all", "requests/s", "p50 ms", "p99 ms", "× direct", "rounds", "errors"],
+          [[name, f"{r['rps']:.0f}", *latencies(r), f"{median(r['ratios']):.2f}", spread(r["ratios"]),
+            r["errors"]] for name, r in served.items()])
+    print(f"\n2 replicas / 1 server, both behind nginx: {median(split):.2f}, rounds {spread(split)}")
+
     table(["preset", "generator", "median µs", "worst µs", "worst / median"],
           [[name, version, f"{typical * 1e6:.0f}", f"{worst * 1e6:.0f}", f"{worst / typical:.2f}"]
            for (name, version), (typical, worst) in generation(args.seeds).items()])
@@ -511,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.5)")
     page = median(routes["practice page"]["ratios"])
     print(f"Practice page throughput / /healthz: {page:.2f} (budget ≥ 0.5)")
-    errors = sum(r["errors"] for r in routes.values()) + sum(r["errors"] for r in scaled.values())
+    errors = sum(r["errors"] for group in (routes, scaled, served) for r in group.values())
     errors += recorded["errors"] + max(0, answered - stored)  # an answered check not stored is an error
     if errors:
         print(f"{errors} requests failed")

@@ -24,7 +24,7 @@ with a class cookie: practice without a class never opens it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, make_response, redirect, request, url_for
@@ -240,13 +240,9 @@ def project(class_id: str):
     found = _teacher_class(class_id)
     join_url = _join_url(found.join_code)
     return _page("classes_project.html", ClassProjectPage(
-        name=found.name, closed=_closed(found), join_code=classroom.display_join_code(found.join_code),
+        name=found.name, closed=found.closed, join_code=classroom.display_join_code(found.join_code),
         join_url=join_url, qr=Markup(qr.qr_svg(join_url)), home=public_base() + "/",
         dashboard=url_for("classes.dashboard", class_id=class_id)))
-
-
-def _closed(found: classroom.ClassInfo) -> bool:
-    return found.closed  # the store counts a closing time past as closed
 
 
 def _results(class_id: str) -> classroom.ClassResults:
@@ -419,30 +415,35 @@ def remove_student(class_id: str, student_id: str):
 
 @bp.get("/classes/<class_id>/print")
 def print_versions(class_id: str):
+    """The class's versions 1..n as worksheet pages (n: the students so far, or
+    ?versions=), with the join QR code on every sheet; a plain message for a
+    number over the limit, or more versions than the class's sizes have problems."""
     found = _teacher_class(class_id)
-    info = found
-    error = None
-    versions = max(1, min(info.students, worksheet.MAX_VERSIONS))
+    joined = max(1, min(found.students, worksheet.MAX_VERSIONS))
+    error, versions, paper = None, joined, request.args.get("paper", "a4")
     if "versions" in request.args:
         try:
             versions = _whole(request.args["versions"], "Versions")
             if not 1 <= versions <= worksheet.MAX_VERSIONS:
                 raise ClassError(f"Versions go from 1 to {worksheet.MAX_VERSIONS}.")
         except ClassError as refused:
-            error, versions = str(refused), max(1, min(info.students, worksheet.MAX_VERSIONS))
-    paper = request.args.get("paper", "a4")
+            error, versions = str(refused), joined
     if paper not in worksheet.PAPERS:
-        error, paper = "The paper is A4 or Letter.", "a4"
-    settings = info.assignment.settings(versions=versions, title=found.name)
-    settings = worksheet.Settings(**{**settings.__dict__, "paper": paper, "answer_key": "none"})
-    printed = printing.build(settings)
+        error, paper = "The paper is A4 or US Letter.", "a4"
+    try:
+        printed = printing.build(replace(found.assignment.settings(versions=versions, title=found.name),
+                                         paper=paper, answer_key="none"))
+    except worksheet.WorksheetError as refused:  # tiny sizes: fewer different problems than versions
+        error = str(refused)
+        printed = printing.build(replace(found.assignment.settings(versions=1, title=found.name),
+                                         paper=paper, answer_key="none"))
     base = public_base()
-    join_url = _join_url(info.join_code)
+    join_url = _join_url(found.join_code)
     items = {item.code: item for version in printed.versions for item in version.items}
     return _page("classes_print.html", ClassPrintPage(
         class_name=found.name, worksheet=printed,
         drawn={code: _drawn(item, "grid", printed.sheet_layout.scale, base) for code, item in items.items()},
-        home=base + "/", join=JoinSheet(code=classroom.display_join_code(info.join_code), link=join_url,
+        home=base + "/", join=JoinSheet(code=classroom.display_join_code(found.join_code), link=join_url,
                                         qr=Markup(qr.qr_svg(join_url))),
         papers=worksheet.PAPERS, error=error, action=request.path,
         dashboard=url_for("classes.dashboard", class_id=class_id)), 400 if error else 200)
@@ -461,7 +462,7 @@ def _join_page(found, name: str = "", error: str | None = None, status: int = 20
     action = url_for("classes.join", join_code=classroom.display_join_code(found.join_code))
     current = _student()
     return _page("classes_join.html", JoinPage(
-        class_name=found.name, closed=_closed(found), error=error, name=name,
+        class_name=found.name, closed=found.closed, error=error, name=name,
         current=current.name if current is not None and current.class_id == found.id else None,
         me=url_for("classes.me"), action=action, csrf=csrf.token(action)), status)
 

@@ -397,7 +397,8 @@ def test_the_print_page_has_the_classs_versions_with_the_join_qr_on_every_sheet(
 
 
 def test_more_versions_than_tiny_sizes_have_problems_is_said_plainly(teacher):
-    class_id = make_class(teacher, assign="sizes", inputs="1", hidden="1", outputs="1", batch="1", problems="6")
+    tiny = {"inputs": "1", "hidden": "1", "outputs": "1", "batch": "1"}
+    class_id = make_class(teacher, assign="sizes", problems="6", **tiny)
     answer = teacher.get(f"/classes/{class_id}/print?versions=60")
     assert answer.status_code == 400
     assert "different problems of sizes 1-1-1-1" in soup(answer.data).select_one("#print-error").get_text()

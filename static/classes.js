@@ -10,6 +10,15 @@
     if (document.hidden && source && source.hasAttribute && source.hasAttribute("data-live")) event.preventDefault();
   });
 
+  // A poll refused (the class deleted in another tab, the teacher link gone): say so
+  // where the time of the last update is, instead of showing old figures as if live.
+  document.addEventListener("htmx:responseError", function (event) {
+    var source = event.detail && event.detail.elt;
+    var line = document.getElementById("live-time");
+    if (!line || !source || !source.hasAttribute || !source.hasAttribute("data-live")) return;
+    line.textContent = "Not updated: this class could not be read (deleted, or this browser lost its teacher link)";
+  });
+
   document.addEventListener("visibilitychange", function () {
     var live = document.querySelector("[data-live]");
     if (!document.hidden && live && window.htmx) window.htmx.trigger(live, "hg-refresh");

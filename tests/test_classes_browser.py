@@ -260,11 +260,18 @@ def test_the_live_part_pauses_while_its_tab_is_hidden(browser, class_server, che
     }""")
     page.wait_for_timeout(5_600)  # one poll's interval and more
     assert asked == []
-    with page.expect_request(lambda request: request.url.endswith("/live"), timeout=2_000):
+    # Shown again: asked at once; and the link the teacher was on keeps the focus through the swap.
+    focused = page.locator("#roster .student-name a").first
+    focused.focus()
+    with page.expect_response(lambda response: response.url.endswith("/live"), timeout=2_000):
         page.evaluate("""() => {
             Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});
             document.dispatchEvent(new Event('visibilitychange'));
         }""")
+    page.wait_for_function("document.getElementById('live-time').textContent.startsWith('Updated')")
+    page.wait_for_timeout(200)  # the swap settles
+    assert page.evaluate("document.activeElement.id") == focused.get_attribute("id")
+    assert page.evaluate("document.activeElement.closest('#live') !== null")
     page.context.close()
 
 

@@ -597,8 +597,18 @@ def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: b
 
 def banner(who: ClassStudent, code: str, note: str = "") -> ClassBanner:
     path = url_for("practice.problem", code=code)
-    return ClassBanner(class_name=who.info.name, student=who.student.name, me=url_for("classes.me"),
-                       csrf=csrf.token(path), note=note)
+    return ClassBanner(class_name=who.info.name, student=who.student.name, closed=who.info.closed,
+                       me=url_for("classes.me"), csrf=csrf.token(path), note=note)
+
+
+def next_for(who: ClassStudent, code: str) -> str:
+    """Where "Next problem" takes a class student once `code` is all right: their
+    next problem, or their page after the last."""
+    codes = who.student.codes
+    at = codes.index(code) if code in codes else len(codes)
+    if at + 1 < len(codes):
+        return url_for("practice.problem", code=codes[at + 1])
+    return url_for("classes.me")
 
 
 def keep_csrf(response: Response) -> Response:

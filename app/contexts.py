@@ -78,6 +78,7 @@ class ClassBanner:
 
     class_name: str = documented("the class's name")
     student: str = documented("the student's display name")
+    closed: bool = documented("the class is closed: checks are not recorded")
     me: str = documented("their page of problems (/me)")
     csrf: str = documented("the token the page's form posts with (app/csrf.py)")
     note: str = documented("what became of the last post: recorded, or why not; empty before one")

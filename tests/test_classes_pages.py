@@ -230,6 +230,16 @@ def test_a_student_joins_checks_and_the_teacher_sees_it_live(app, teacher):
     assert hot == [(row, 0)]
 
 
+def test_next_problem_goes_on_to_the_students_next_problem_then_their_page(app, teacher):
+    class_id = make_class(teacher, problems="2")
+    student = join(app, join_path(teacher, class_id), "Ada")
+    first, second = my_codes(student)
+    for code, following in ((first, f"/p/{second}"), (second, "/me")):
+        for headers in ({}, HX):
+            answer = soup(check(student, code, headers=headers).data)
+            assert answer.select_one("#next-problem")["href"] == following, (code, headers)
+
+
 def test_the_teacher_sees_a_students_latest_grids_with_marks_read_only(app, teacher):
     class_id = make_class(teacher, problems="1")
     student = join(app, join_path(teacher, class_id), "Ada")
@@ -328,6 +338,8 @@ def test_close_and_reopen(app, teacher):
     answer = check(student, my_codes(student)[0], headers=HX)
     note = soup(answer.data).select_one("#class-note").get_text()
     assert note.startswith("Not recorded: the class is closed")
+    banner = soup(student.get(f"/p/{my_codes(student)[0]}").data).select_one("#class-banner").get_text()
+    assert "the class is closed, so checks are not recorded" in banner
     assert post_confirmed(teacher, f"/classes/{class_id}/reopen").status_code == 303
     answer = check(student, my_codes(student)[0], headers=HX)
     assert soup(answer.data).select_one("#class-note").get_text() == "Check recorded for your teacher."

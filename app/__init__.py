@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import (
         api,
         assets,
+        classes,
         classes_api,
         classroom,
         code,
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(classes_api.bp)
     app.register_blueprint(worksheets.bp)
     app.register_blueprint(code.bp)
+    app.register_blueprint(classes.bp)
 
     @app.get("/healthz")
     def healthz():

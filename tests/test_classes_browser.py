@@ -300,3 +300,28 @@ def test_two_devices_each_see_the_newest_work(browser, class_server, checked_cla
     expect(first.locator("#h_z-0-2")).to_have_value("7")
     for page in (first, second):
         page.context.close()
+
+
+def test_without_javascript_a_student_joins_and_checks_and_the_teacher_refreshes(browser, class_server):
+    """Progressive enhancement: every step by plain forms and links, no script run."""
+    code, no_bias, _ = slipping_problem()
+    made = api(class_server + "/api/classes", {"name": "No script", "codes": [code]})
+    student = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    student.goto(made["join_url"])
+    student.locator("#join-name").fill("Dee")
+    student.locator("#join").click()
+    student.locator(".my-problem-link").first.click()
+    fill(student, code, no_bias)
+    student.locator("#check").click()  # the form posts; the whole page comes back with marks
+    expect(student.locator("#class-note")).to_have_text("Check recorded for your teacher.")
+    expect(student.locator("#summary .score")).to_have_text("35 of 36 correct, 1 wrong.")
+    teacher = browser.new_context(viewport=LAPTOP, java_script_enabled=False).new_page()
+    teacher.goto(made["teacher_url"])
+    expect(teacher.locator("#roster .problem-cell .score-cell")).to_have_text("35/36")
+    teacher.locator("#refresh").click()
+    expect(teacher.locator("#slips .slip-text")).to_have_text(["1 of 1 left out the bias in h_z"])
+    teacher.locator("#class-close").click()
+    teacher.locator("#confirm").click()
+    expect(teacher.locator("#class-status")).to_contain_text("Closed")
+    for page in (student, teacher):
+        page.context.close()

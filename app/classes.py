@@ -66,9 +66,6 @@ log = logging.getLogger(__name__)
 TEACHER_COOKIE = "handgrid_teacher"
 STUDENT_COOKIE = "handgrid_student"
 POLL_SECONDS = 5
-# A student stays in on a device as long as the class's data is kept at most.
-STUDENT_COOKIE_AGE = classroom.RETENTION_DAYS * 24 * 3600
-TEACHER_COOKIE_AGE = classroom.RETENTION_DAYS * 24 * 3600
 # When a new class closes by itself: the form's choices (no clock to set, so no time zones).
 CLOSINGS = {"": "Never (until you close it)", "45m": "In 45 minutes", "1h": "In 1 hour",
             "90m": "In 90 minutes", "2h": "In 2 hours", "1d": "In 1 day", "7d": "In a week",
@@ -100,9 +97,10 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _cookie(response: Response, name: str, value: str, path: str, max_age: int) -> Response:
-    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
+def _cookie(response: Response, name: str, value: str, path: str) -> Response:
+    """A class cookie, kept as long as the class's data may be (HANDGRID_CLASS_RETENTION_DAYS)."""
+    response.set_cookie(name, value, max_age=store.retention_days() * 24 * 3600, path=path, httponly=True,
+                        samesite="Lax", secure=request.is_secure)
     return response
 
 
@@ -182,7 +180,7 @@ def new():
     closing = _CLOSING_TIMES.get(values["closes"])
     made = store.create_class(name, assigned, _now() + closing if closing else None)
     response = redirect(url_for("classes.links", class_id=made.id, new=1), 303)
-    return _cookie(response, TEACHER_COOKIE, made.teacher_token, _class_path(made.id), TEACHER_COOKIE_AGE)
+    return _cookie(response, TEACHER_COOKIE, made.teacher_token, _class_path(made.id))
 
 
 def _class_path(class_id: str) -> str:
@@ -213,7 +211,7 @@ def teacher_link(class_id: str, teacher_token: str):
         abort(404, description=NO_CLASS)
     response = redirect(url_for("classes.dashboard", class_id=class_id), 303)
     response.headers["Cache-Control"] = "no-store"
-    return _cookie(response, TEACHER_COOKIE, teacher_token, _class_path(class_id), TEACHER_COOKIE_AGE)
+    return _cookie(response, TEACHER_COOKIE, teacher_token, _class_path(class_id))
 
 
 def _join_url(join_code: str) -> str:
@@ -285,7 +283,8 @@ def _dashboard_page(class_id: str) -> DashboardPage:
         join_code=classroom.display_join_code(info.join_code),
         join_url=join_url, qr=Markup(qr.qr_svg(join_url)), home=public_base() + "/",
         assigned=_assigned(info.assignment), closes_in=_closes_in(info, now),
-        updated=now.strftime("%H:%M:%S UTC"), poll_seconds=POLL_SECONDS,
+        updated=now.strftime("%H:%M:%S UTC"), updated_iso=now.replace(microsecond=0).isoformat() + "Z",
+        poll_seconds=POLL_SECONDS,
         links=DashboardLinks(
             dashboard=url_for("classes.dashboard", **link), live=url_for("classes.live", **link),
             links=url_for("classes.links", **link), project=url_for("classes.project", **link),
@@ -494,7 +493,7 @@ def join(join_code: str):
     except ClassError as error:
         return _join_page(found, typed, str(error), 400)
     response = redirect(url_for("classes.me"), 303)
-    return _cookie(response, STUDENT_COOKIE, joined.student_token, "/", STUDENT_COOKIE_AGE)
+    return _cookie(response, STUDENT_COOKIE, joined.student_token, "/")
 
 
 @bp.get("/me/r/<student_token>")
@@ -504,7 +503,7 @@ def resume(student_token: str):
         abort(404, description=NO_RESUME)
     response = redirect(url_for("classes.me"), 303)
     response.headers["Cache-Control"] = "no-store"
-    return _cookie(response, STUDENT_COOKIE, student_token, "/", STUDENT_COOKIE_AGE)
+    return _cookie(response, STUDENT_COOKIE, student_token, "/")
 
 
 def _progress(result) -> tuple[str, bool]:

@@ -269,6 +269,7 @@ def test_the_live_part_pauses_while_its_tab_is_hidden(browser, class_server, che
             document.dispatchEvent(new Event('visibilitychange'));
         }""")
     page.wait_for_function("document.getElementById('live-time').textContent.startsWith('Updated')")
+    assert not page.locator("#live-time time").inner_text().endswith("UTC")  # the teacher's own time
     page.wait_for_timeout(200)  # the swap settles
     assert page.evaluate("document.activeElement.id") == focused.get_attribute("id")
     assert page.evaluate("document.activeElement.closest('#live') !== null")

@@ -105,6 +105,20 @@ def test_a_new_class_gives_the_private_teacher_link_join_code_link_and_qr(app, t
     assert other.get(f"/classes/{class_id}").status_code == 200
 
 
+def test_the_cookies_last_as_long_as_the_class_is_kept(database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "CLASS_RETENTION_DAYS": 7})
+    teacher = app.test_client()
+    form = teacher.get("/classes/new")
+    fields = {"name": "10B", "assign": "preset", "preset": "classic", "problems": "1", "closes": ""}
+    made = teacher.post("/classes/new", data=fields | {"csrf_token": csrf_of(form.data)})
+    assert "Max-Age=604800" in made.headers["Set-Cookie"]
+    class_id = made.headers["Location"].split("/")[2]
+    student = app.test_client()
+    path = join_path(teacher, class_id)
+    joined = student.post(path, data={"name": "Ada", "csrf_token": csrf_of(student.get(path).data)})
+    assert "Max-Age=604800" in joined.headers["Set-Cookie"]
+
+
 @pytest.mark.parametrize("fields, sizes, problems", [
     ({"assign": "preset", "preset": "gentle", "problems": "3"}, (2, 3, 2, 2), 3),
     ({"assign": "sizes", "inputs": "2", "hidden": "2", "outputs": "1", "batch": "2", "problems": "1"},

@@ -224,6 +224,8 @@ def test_the_class_pages_have_no_violations_and_fit_a_phone(browser, class_serve
         teacher.goto(f"{class_server}/classes/{made['id']}/{path}")
         assert axe_violations(teacher) == [], path
         shoot(teacher, f"{path}-1280-{scheme}")
+    teacher.goto(f"{class_server}/classes/new")
+    assert axe_violations(teacher) == []
     teacher.context.close()
 
     student = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,

@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import (
         api,
         assets,
+        classes,
         classes_api,
         classroom,
         code,
@@ -79,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(classes_api.bp)
     app.register_blueprint(worksheets.bp)
     app.register_blueprint(code.bp)
+    app.register_blueprint(classes.bp)
 
     @app.get("/healthz")
     def healthz():

@@ -24,7 +24,7 @@ with a class cookie: practice without a class never opens it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, make_response, redirect, request, url_for
@@ -66,9 +66,6 @@ log = logging.getLogger(__name__)
 TEACHER_COOKIE = "handgrid_teacher"
 STUDENT_COOKIE = "handgrid_student"
 POLL_SECONDS = 5
-# A student stays in on a device as long as the class's data is kept at most.
-STUDENT_COOKIE_AGE = classroom.RETENTION_DAYS * 24 * 3600
-TEACHER_COOKIE_AGE = classroom.RETENTION_DAYS * 24 * 3600
 # When a new class closes by itself: the form's choices (no clock to set, so no time zones).
 CLOSINGS = {"": "Never (until you close it)", "45m": "In 45 minutes", "1h": "In 1 hour",
             "90m": "In 90 minutes", "2h": "In 2 hours", "1d": "In 1 day", "7d": "In a week",
@@ -100,9 +97,10 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _cookie(response: Response, name: str, value: str, path: str, max_age: int) -> Response:
-    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
+def _cookie(response: Response, name: str, value: str, path: str) -> Response:
+    """A class cookie, kept as long as the class's data may be (HANDGRID_CLASS_RETENTION_DAYS)."""
+    response.set_cookie(name, value, max_age=store.retention_days() * 24 * 3600, path=path, httponly=True,
+                        samesite="Lax", secure=request.is_secure)
     return response
 
 
@@ -182,7 +180,7 @@ def new():
     closing = _CLOSING_TIMES.get(values["closes"])
     made = store.create_class(name, assigned, _now() + closing if closing else None)
     response = redirect(url_for("classes.links", class_id=made.id, new=1), 303)
-    return _cookie(response, TEACHER_COOKIE, made.teacher_token, _class_path(made.id), TEACHER_COOKIE_AGE)
+    return _cookie(response, TEACHER_COOKIE, made.teacher_token, _class_path(made.id))
 
 
 def _class_path(class_id: str) -> str:
@@ -213,7 +211,7 @@ def teacher_link(class_id: str, teacher_token: str):
         abort(404, description=NO_CLASS)
     response = redirect(url_for("classes.dashboard", class_id=class_id), 303)
     response.headers["Cache-Control"] = "no-store"
-    return _cookie(response, TEACHER_COOKIE, teacher_token, _class_path(class_id), TEACHER_COOKIE_AGE)
+    return _cookie(response, TEACHER_COOKIE, teacher_token, _class_path(class_id))
 
 
 def _join_url(join_code: str) -> str:
@@ -240,13 +238,9 @@ def project(class_id: str):
     found = _teacher_class(class_id)
     join_url = _join_url(found.join_code)
     return _page("classes_project.html", ClassProjectPage(
-        name=found.name, closed=_closed(found), join_code=classroom.display_join_code(found.join_code),
+        name=found.name, closed=found.closed, join_code=classroom.display_join_code(found.join_code),
         join_url=join_url, qr=Markup(qr.qr_svg(join_url)), home=public_base() + "/",
         dashboard=url_for("classes.dashboard", class_id=class_id)))
-
-
-def _closed(found: classroom.ClassInfo) -> bool:
-    return found.closed  # the store counts a closing time past as closed
 
 
 def _results(class_id: str) -> classroom.ClassResults:
@@ -289,7 +283,8 @@ def _dashboard_page(class_id: str) -> DashboardPage:
         join_code=classroom.display_join_code(info.join_code),
         join_url=join_url, qr=Markup(qr.qr_svg(join_url)), home=public_base() + "/",
         assigned=_assigned(info.assignment), closes_in=_closes_in(info, now),
-        updated=now.strftime("%H:%M:%S UTC"), poll_seconds=POLL_SECONDS,
+        updated=now.strftime("%H:%M:%S UTC"), updated_iso=now.replace(microsecond=0).isoformat() + "Z",
+        poll_seconds=POLL_SECONDS,
         links=DashboardLinks(
             dashboard=url_for("classes.dashboard", **link), live=url_for("classes.live", **link),
             links=url_for("classes.links", **link), project=url_for("classes.project", **link),
@@ -419,30 +414,35 @@ def remove_student(class_id: str, student_id: str):
 
 @bp.get("/classes/<class_id>/print")
 def print_versions(class_id: str):
+    """The class's versions 1..n as worksheet pages (n: the students so far, or
+    ?versions=), with the join QR code on every sheet; a plain message for a
+    number over the limit, or more versions than the class's sizes have problems."""
     found = _teacher_class(class_id)
-    info = found
-    error = None
-    versions = max(1, min(info.students, worksheet.MAX_VERSIONS))
+    joined = max(1, min(found.students, worksheet.MAX_VERSIONS))
+    error, versions, paper = None, joined, request.args.get("paper", "a4")
     if "versions" in request.args:
         try:
             versions = _whole(request.args["versions"], "Versions")
             if not 1 <= versions <= worksheet.MAX_VERSIONS:
                 raise ClassError(f"Versions go from 1 to {worksheet.MAX_VERSIONS}.")
         except ClassError as refused:
-            error, versions = str(refused), max(1, min(info.students, worksheet.MAX_VERSIONS))
-    paper = request.args.get("paper", "a4")
+            error, versions = str(refused), joined
     if paper not in worksheet.PAPERS:
-        error, paper = "The paper is A4 or Letter.", "a4"
-    settings = info.assignment.settings(versions=versions, title=found.name)
-    settings = worksheet.Settings(**{**settings.__dict__, "paper": paper, "answer_key": "none"})
-    printed = printing.build(settings)
+        error, paper = "The paper is A4 or US Letter.", "a4"
+    try:
+        printed = printing.build(replace(found.assignment.settings(versions=versions, title=found.name),
+                                         paper=paper, answer_key="none"))
+    except worksheet.WorksheetError as refused:  # tiny sizes: fewer different problems than versions
+        error = str(refused)
+        printed = printing.build(replace(found.assignment.settings(versions=1, title=found.name),
+                                         paper=paper, answer_key="none"))
     base = public_base()
-    join_url = _join_url(info.join_code)
+    join_url = _join_url(found.join_code)
     items = {item.code: item for version in printed.versions for item in version.items}
     return _page("classes_print.html", ClassPrintPage(
         class_name=found.name, worksheet=printed,
         drawn={code: _drawn(item, "grid", printed.sheet_layout.scale, base) for code, item in items.items()},
-        home=base + "/", join=JoinSheet(code=classroom.display_join_code(info.join_code), link=join_url,
+        home=base + "/", join=JoinSheet(code=classroom.display_join_code(found.join_code), link=join_url,
                                         qr=Markup(qr.qr_svg(join_url))),
         papers=worksheet.PAPERS, error=error, action=request.path,
         dashboard=url_for("classes.dashboard", class_id=class_id)), 400 if error else 200)
@@ -461,7 +461,7 @@ def _join_page(found, name: str = "", error: str | None = None, status: int = 20
     action = url_for("classes.join", join_code=classroom.display_join_code(found.join_code))
     current = _student()
     return _page("classes_join.html", JoinPage(
-        class_name=found.name, closed=_closed(found), error=error, name=name,
+        class_name=found.name, closed=found.closed, error=error, name=name,
         current=current.name if current is not None and current.class_id == found.id else None,
         me=url_for("classes.me"), action=action, csrf=csrf.token(action)), status)
 
@@ -493,7 +493,7 @@ def join(join_code: str):
     except ClassError as error:
         return _join_page(found, typed, str(error), 400)
     response = redirect(url_for("classes.me"), 303)
-    return _cookie(response, STUDENT_COOKIE, joined.student_token, "/", STUDENT_COOKIE_AGE)
+    return _cookie(response, STUDENT_COOKIE, joined.student_token, "/")
 
 
 @bp.get("/me/r/<student_token>")
@@ -503,7 +503,7 @@ def resume(student_token: str):
         abort(404, description=NO_RESUME)
     response = redirect(url_for("classes.me"), 303)
     response.headers["Cache-Control"] = "no-store"
-    return _cookie(response, STUDENT_COOKIE, student_token, "/", STUDENT_COOKIE_AGE)
+    return _cookie(response, STUDENT_COOKIE, student_token, "/")
 
 
 def _progress(result) -> tuple[str, bool]:
@@ -596,8 +596,18 @@ def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: b
 
 def banner(who: ClassStudent, code: str, note: str = "") -> ClassBanner:
     path = url_for("practice.problem", code=code)
-    return ClassBanner(class_name=who.info.name, student=who.student.name, me=url_for("classes.me"),
-                       csrf=csrf.token(path), note=note)
+    return ClassBanner(class_name=who.info.name, student=who.student.name, closed=who.info.closed,
+                       me=url_for("classes.me"), csrf=csrf.token(path), note=note)
+
+
+def next_for(who: ClassStudent, code: str) -> str:
+    """Where "Next problem" takes a class student once `code` is all right: their
+    next problem, or their page after the last."""
+    codes = who.student.codes
+    at = codes.index(code) if code in codes else len(codes)
+    if at + 1 < len(codes):
+        return url_for("practice.problem", code=codes[at + 1])
+    return url_for("classes.me")
 
 
 def keep_csrf(response: Response) -> Response:

@@ -78,6 +78,7 @@ class ClassBanner:
 
     class_name: str = documented("the class's name")
     student: str = documented("the student's display name")
+    closed: bool = documented("the class is closed: checks are not recorded")
     me: str = documented("their page of problems (/me)")
     csrf: str = documented("the token the page's form posts with (app/csrf.py)")
     note: str = documented("what became of the last post: recorded, or why not; empty before one")
@@ -340,6 +341,7 @@ class DashboardPage(Page):
     assigned: str = documented('what the class was assigned, e.g. "2 classic problems each"')
     closes_in: str | None = documented('when an open class closes by itself ("in 40 min"), or None')
     updated: str = documented("when the results were read, as a time of day (UTC)")
+    updated_iso: str = documented("the same moment in ISO 8601, which classes.js shows in local time")
     poll_seconds: int = documented("how often htmx asks for the live part")
     links: DashboardLinks = documented("where the controls go")
 

@@ -111,14 +111,18 @@ def problem(code: str):
     if student is not None:
         note = classes.after_post(student, shown, attempt, form.get("action") == "check") if posted else ""
         banner = classes.banner(student, shown, note)
+    following = _next_url(report, generated, problem)
+    if following and student is not None:  # a class student goes on to their next problem
+        following = classes.next_for(student, shown)
     if htmx and form.get("action") == "check":
-        marks = check_answer(attempt, _next_url(report, generated, problem))
+        marks = check_answer(attempt, following)
         response = make_response(marks + classes.note_oob(banner.note) if banner else marks)
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
         page = _problem_page(shown, generated, attempt, htmx)
-        response = make_response(render("_work.html" if htmx else "practice.html",
-                                        replace(page, classroom=banner)))
+        if banner is not None:
+            page = replace(page, classroom=banner, next_url=following)
+        response = make_response(render("_work.html" if htmx else "practice.html", page))
     if banner is not None:
         classes.keep_csrf(response)
     response.headers["Vary"] = "HX-Request, Cookie" if banner else "HX-Request"

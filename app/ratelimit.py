@@ -1,12 +1,14 @@
 """Rate limits on failures: wrong join codes and wrong tokens, per client address.
 
 A join code is 7 symbols and a token 128 bits, so guessing is hopeless unless
-it is fast; this makes it slow. What is counted is failures only: a request to
-a class address (`GUARDED`, or a check that carries a token) answered 401, 403
-or 404. A whole class behind one school address (NAT) joins and works without
-ever being counted; only after `FAILURES` (config RATE_LIMIT_FAILURES, default
-30 per minute) failures from an address does it get a 429 on class addresses,
-until the window moves on. Practice pages are never limited.
+it is fast; this makes it slow. What is counted is failures only: a request
+that presents a code or a secret (`presents_secret`: a join code, a teacher or
+personal link, a Bearer token, a class cookie) answered 401, 403 or 404. A
+whole class behind one school address (NAT) joins and works without ever being
+counted, and a student who opens "My problems" before joining is not taken for
+a guesser; only after `FAILURES` (config RATE_LIMIT_FAILURES, default 30 per
+minute) failures from an address do its requests that present a secret get a
+429, until the window moves on. Practice pages are never limited.
 
 The counting is the `limits` library's moving window (the one Flask-Limiter is
 built on), in each worker's memory: nothing to set up, and a guesser spread
@@ -25,9 +27,13 @@ from limits.strategies import MovingWindowRateLimiter
 from . import errors
 
 FAILURES = "30/minute"
-GUARDED = ("/api/classes", "/c/", "/classes/", "/me/")
+# Addresses whose path holds a join code or a token: a join link, the API's class
+# routes, a personal link, a teacher link.
+SECRET_PATHS = re.compile(r"^/(c/|api/classes|me/r/|classes/[^/]+/t/)")
+# Where a class cookie (app/classes.py's, all named handgrid_...) stands for a token.
+COOKIE_PATHS = ("/classes/", "/me")
+CLASS_COOKIES = ("handgrid_teacher", "handgrid_student")
 FAILED = frozenset((401, 403, 404))
-_CHECK = re.compile(r"^/api/problems/[^/]+/check$")
 EXTENSION = "handgrid.ratelimit"
 MESSAGE = ("Too many wrong codes or links from this address: wait a minute, then try again "
            "(check the code with your teacher).")
@@ -51,9 +57,12 @@ class FailureLimiter:
         return max(1, int(reset - time.time()) + 1)
 
 
-def guarded(path: str) -> bool:
-    return path.startswith(GUARDED) or path == "/me" or (
-        "Authorization" in request.headers and _CHECK.match(path) is not None)
+def presents_secret(path: str) -> bool:
+    """Whether this request stakes a code or a token, and so may be a guess."""
+    if SECRET_PATHS.match(path) or (path.startswith("/api/") and "Authorization" in request.headers):
+        return True
+    return path.startswith(COOKIE_PATHS) and any(
+        name.startswith(CLASS_COOKIES) for name in request.cookies)
 
 
 def _address() -> str:
@@ -65,7 +74,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_after_failures() -> Response | tuple | None:
-        if not guarded(request.path):
+        if not presents_secret(request.path):
             return None
         limiter: FailureLimiter = current_app.extensions[EXTENSION]
         address = _address()
@@ -76,6 +85,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def count_failures(response: Response) -> Response:
-        if response.status_code in FAILED and guarded(request.path):
+        if response.status_code in FAILED and presents_secret(request.path):
             current_app.extensions[EXTENSION].failed(_address())
         return response

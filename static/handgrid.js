@@ -9,8 +9,7 @@
 //   the Next problem link takes focus once every cell is right;
 // * pasting a whole matrix into a grid, the "Copy link" button, the Hint menu
 //   following the cell the student is in, the how-to panel of a first visit,
-//   and each problem's progress on a worksheet version's page;
-// * a class's dashboard: polling paused while the tab is hidden.
+//   and each problem's progress on a worksheet version's page.
 // Handlers are delegated from the document, so they keep working on the
 // fragments htmx swaps in. A cell's place comes from its data-matrix, data-row
 // and data-col attributes (app/core/answers.py owns the field names).
@@ -334,19 +333,6 @@
       intro.open = false;
     });
   }
-
-  // A class's dashboard: its live part (data-live) asks the server again every few
-  // seconds (htmx's hx-trigger); not while the tab is hidden, and at once when it is
-  // shown again.
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var source = event.detail && event.detail.elt;
-    if (document.hidden && source && source.hasAttribute && source.hasAttribute("data-live")) event.preventDefault();
-  });
-
-  document.addEventListener("visibilitychange", function () {
-    var live = document.querySelector("[data-live]");
-    if (!document.hidden && live && window.htmx) window.htmx.trigger(live, "hg-refresh");
-  });
 
   document.addEventListener("DOMContentLoaded", function () {
     enableCopy(document);

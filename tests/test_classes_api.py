@@ -329,6 +329,9 @@ def test_failures_are_rate_limited_per_address_but_a_class_behind_one_address_st
     client = app.test_client()
     made = _class(client)
     school = {"REMOTE_ADDR": "203.0.113.7"}
+    # Students who open "My problems" before joining stake no secret: never counted.
+    for _ in range(15):
+        assert client.get("/me", environ_base=school).status_code == 404
     # A class of 30 behind one address, with a few typos among them: everyone gets in.
     for number in range(30):
         if number % 5 == 0:
@@ -349,6 +352,7 @@ def test_failures_are_rate_limited_per_address_but_a_class_behind_one_address_st
     bad_token = client.post(f"/api/problems/{_slip_code()[0]}/check", json={},
                             headers={"Authorization": "Bearer nope"}, environ_base=guesser)
     assert bad_token.status_code == 429
+    assert client.get(f"/c/{made['join_code']}", environ_base=guesser).status_code == 429  # the join page too
     # Practice is never limited, and the school's address was never counted.
     practice = client.post(f"/api/problems/{_slip_code()[0]}/check", json={}, environ_base=guesser)
     assert practice.status_code == 200

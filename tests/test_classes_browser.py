@@ -224,6 +224,8 @@ def test_the_class_pages_have_no_violations_and_fit_a_phone(browser, class_serve
         teacher.goto(f"{class_server}/classes/{made['id']}/{path}")
         assert axe_violations(teacher) == [], path
         shoot(teacher, f"{path}-1280-{scheme}")
+    teacher.goto(f"{class_server}/classes/new")
+    assert axe_violations(teacher) == []
     teacher.context.close()
 
     student = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
@@ -260,11 +262,19 @@ def test_the_live_part_pauses_while_its_tab_is_hidden(browser, class_server, che
     }""")
     page.wait_for_timeout(5_600)  # one poll's interval and more
     assert asked == []
-    with page.expect_request(lambda request: request.url.endswith("/live"), timeout=2_000):
+    # Shown again: asked at once; and the link the teacher was on keeps the focus through the swap.
+    focused = page.locator("#roster .student-name a").first
+    focused.focus()
+    with page.expect_response(lambda response: response.url.endswith("/live"), timeout=2_000):
         page.evaluate("""() => {
             Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});
             document.dispatchEvent(new Event('visibilitychange'));
         }""")
+    page.wait_for_function("document.getElementById('live-time').textContent.startsWith('Updated')")
+    assert not page.locator("#live-time time").inner_text().endswith("UTC")  # the teacher's own time
+    page.wait_for_timeout(200)  # the swap settles
+    assert page.evaluate("document.activeElement.id") == focused.get_attribute("id")
+    assert page.evaluate("document.activeElement.closest('#live') !== null")
     page.context.close()
 
 
@@ -292,4 +302,29 @@ def test_two_devices_each_see_the_newest_work(browser, class_server, checked_cla
     first.reload()
     expect(first.locator("#h_z-0-2")).to_have_value("7")
     for page in (first, second):
+        page.context.close()
+
+
+def test_without_javascript_a_student_joins_and_checks_and_the_teacher_refreshes(browser, class_server):
+    """Progressive enhancement: every step by plain forms and links, no script run."""
+    code, no_bias, _ = slipping_problem()
+    made = api(class_server + "/api/classes", {"name": "No script", "codes": [code]})
+    student = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    student.goto(made["join_url"])
+    student.locator("#join-name").fill("Dee")
+    student.locator("#join").click()
+    student.locator(".my-problem-link").first.click()
+    fill(student, code, no_bias)
+    student.locator("#check").click()  # the form posts; the whole page comes back with marks
+    expect(student.locator("#class-note")).to_have_text("Check recorded for your teacher.")
+    expect(student.locator("#summary .score")).to_have_text("35 of 36 correct, 1 wrong.")
+    teacher = browser.new_context(viewport=LAPTOP, java_script_enabled=False).new_page()
+    teacher.goto(made["teacher_url"])
+    expect(teacher.locator("#roster .problem-cell .score-cell")).to_have_text("35/36")
+    teacher.locator("#refresh").click()
+    expect(teacher.locator("#slips .slip-text")).to_have_text(["1 of 1 left out the bias in h_z"])
+    teacher.locator("#class-close").click()
+    teacher.locator("#confirm").click()
+    expect(teacher.locator("#class-status")).to_contain_text("Closed")
+    for page in (student, teacher):
         page.context.close()

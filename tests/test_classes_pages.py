@@ -105,6 +105,20 @@ def test_a_new_class_gives_the_private_teacher_link_join_code_link_and_qr(app, t
     assert other.get(f"/classes/{class_id}").status_code == 200
 
 
+def test_the_cookies_last_as_long_as_the_class_is_kept(database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "CLASS_RETENTION_DAYS": 7})
+    teacher = app.test_client()
+    form = teacher.get("/classes/new")
+    fields = {"name": "10B", "assign": "preset", "preset": "classic", "problems": "1", "closes": ""}
+    made = teacher.post("/classes/new", data=fields | {"csrf_token": csrf_of(form.data)})
+    assert "Max-Age=604800" in made.headers["Set-Cookie"]
+    class_id = made.headers["Location"].split("/")[2]
+    student = app.test_client()
+    path = join_path(teacher, class_id)
+    joined = student.post(path, data={"name": "Ada", "csrf_token": csrf_of(student.get(path).data)})
+    assert "Max-Age=604800" in joined.headers["Set-Cookie"]
+
+
 @pytest.mark.parametrize("fields, sizes, problems", [
     ({"assign": "preset", "preset": "gentle", "problems": "3"}, (2, 3, 2, 2), 3),
     ({"assign": "sizes", "inputs": "2", "hidden": "2", "outputs": "1", "batch": "2", "problems": "1"},
@@ -230,6 +244,16 @@ def test_a_student_joins_checks_and_the_teacher_sees_it_live(app, teacher):
     assert hot == [(row, 0)]
 
 
+def test_next_problem_goes_on_to_the_students_next_problem_then_their_page(app, teacher):
+    class_id = make_class(teacher, problems="2")
+    student = join(app, join_path(teacher, class_id), "Ada")
+    first, second = my_codes(student)
+    for code, following in ((first, f"/p/{second}"), (second, "/me")):
+        for headers in ({}, HX):
+            answer = soup(check(student, code, headers=headers).data)
+            assert answer.select_one("#next-problem")["href"] == following, (code, headers)
+
+
 def test_the_teacher_sees_a_students_latest_grids_with_marks_read_only(app, teacher):
     class_id = make_class(teacher, problems="1")
     student = join(app, join_path(teacher, class_id), "Ada")
@@ -328,6 +352,8 @@ def test_close_and_reopen(app, teacher):
     answer = check(student, my_codes(student)[0], headers=HX)
     note = soup(answer.data).select_one("#class-note").get_text()
     assert note.startswith("Not recorded: the class is closed")
+    banner = soup(student.get(f"/p/{my_codes(student)[0]}").data).select_one("#class-banner").get_text()
+    assert "the class is closed, so checks are not recorded" in banner
     assert post_confirmed(teacher, f"/classes/{class_id}/reopen").status_code == 303
     answer = check(student, my_codes(student)[0], headers=HX)
     assert soup(answer.data).select_one("#class-note").get_text() == "Check recorded for your teacher."
@@ -394,6 +420,14 @@ def test_the_print_page_has_the_classs_versions_with_the_join_qr_on_every_sheet(
     five = soup(teacher.get(f"/classes/{class_id}/print?versions=5").data)
     assert len(five.select("article.ws-sheet")) == 5
     assert teacher.get(f"/classes/{class_id}/print?versions=61").status_code == 400
+
+
+def test_more_versions_than_tiny_sizes_have_problems_is_said_plainly(teacher):
+    tiny = {"inputs": "1", "hidden": "1", "outputs": "1", "batch": "1"}
+    class_id = make_class(teacher, assign="sizes", problems="6", **tiny)
+    answer = teacher.get(f"/classes/{class_id}/print?versions=60")
+    assert answer.status_code == 400
+    assert "different problems of sizes 1-1-1-1" in soup(answer.data).select_one("#print-error").get_text()
 
 
 # --- CSRF ---------------------------------------------------------------------------

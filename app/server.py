@@ -187,7 +187,9 @@ def prepare_classes(log: logging.Logger) -> None:
     url = db.url_of(app)
     shown = make_url(url).render_as_string(hide_password=True)
     try:
-        db.migrate(url)
+        before, after = db.migrate(url)
+        if before != after:  # one line per migration that ran: replicas starting together show one
+            log.info("Classes database %s migrated from %s to %s", shown, before or "empty", after)
         with app.app_context():
             gone = store.purge_expired()
             app.extensions[EXTENSION].dispose()

@@ -15,7 +15,7 @@ from tools import serving
 
 # Fixtures that start a real server or a browser; a test that uses one belongs to a
 # slow tier, so that `make test-fast` (-m "not browser and not system") never starts one.
-SLOW_FIXTURES = {"server_url", "browser", "page", "postgres", "pg_url"}
+SLOW_FIXTURES = {"server_url", "browser", "page", "postgres", "pg_url", "pg_template"}
 TIERS = {"browser", "system"}
 
 
@@ -31,11 +31,42 @@ def pytest_collection_modifyitems(config, items):
                                 "browser: " + ", ".join(untiered))
 
 
+# The databases the class tests run on, each test once on each, with the same assertions.
+# PostgreSQL's side starts a real server, so it is in the system tier (not `make test-fast`).
+DATABASES = [pytest.param("sqlite", id="sqlite"),
+             pytest.param("postgresql", id="postgresql", marks=pytest.mark.system)]
+
+
+def pytest_generate_tests(metafunc):
+    """Every test marked `databases` that stores anything (it asks for `database_url`,
+    or `app`, `client`, which do) runs on SQLite and on PostgreSQL."""
+    if metafunc.definition.get_closest_marker("databases") and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", DATABASES, indirect=True)
+
+
 @pytest.fixture
-def database_url(tmp_path):
-    """A fresh, empty classes database for one test: a SQLite file under tmp_path,
-    made on first use. (Issue 15 parametrizes this with PostgreSQL.)"""
-    return f"sqlite:///{tmp_path / 'handgrid.db'}"
+def database_url(request, tmp_path):
+    """A fresh classes database for one test: a SQLite file under tmp_path, made (and
+    migrated) on first use; or, for a `databases` test's postgresql run, a database of
+    its own in the session's real PostgreSQL, a copy of one migrated once (`pg_template`),
+    dropped after the test. Tests not marked `databases` get the SQLite file alone."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'handgrid.db'}"
+        return
+    postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
+    with postgres.database(template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres):
+    """A database of the session's PostgreSQL with the migrations run, for tests to copy.
+    Nothing stays connected to it (CREATE DATABASE ... TEMPLATE needs it idle)."""
+    from app.classroom import db
+
+    name = postgres.new_database()
+    db.migrate(postgres.url(name))
+    return name
 
 
 @pytest.fixture

@@ -62,12 +62,13 @@ class Postgres:
         return psycopg.connect(host="127.0.0.1", port=self.port, user=USER, password=self.password,
                                dbname=database, autocommit=True, connect_timeout=5)
 
-    def new_database(self) -> str:
-        """A new, empty database's name (copied from template1, as CREATE DATABASE does)."""
+    def new_database(self, template: str | None = None) -> str:
+        """A new database's name: a copy of `template` (a file copy, far quicker than
+        migrating again), by default of template1, an empty one, as CREATE DATABASE does."""
         self._databases += 1
         name = f"test_{os.getpid()}_{self._databases}"
         with self.connect() as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
 
     def drop_database(self, name: str) -> None:
@@ -75,9 +76,9 @@ class Postgres:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # FORCE: pools left open
 
     @contextmanager
-    def database(self) -> Iterator[str]:
-        """A fresh database's SQLAlchemy URL, dropped afterwards."""
-        name = self.new_database()
+    def database(self, template: str | None = None) -> Iterator[str]:
+        """A fresh database's SQLAlchemy URL (a copy of `template`, if named), dropped afterwards."""
+        name = self.new_database(template)
         try:
             yield self.url(name)
         finally:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -24,6 +23,9 @@ from app.core import classroom, codes
 from app.core.answers import answers_from_json
 from app.core.grading import grade
 from app.core.problem import solve
+from tests.conftest import DATABASES
+
+pytestmark = pytest.mark.databases  # each storing test on SQLite and on PostgreSQL
 
 
 def _post(client, path, body=None, token=None, method="POST"):
@@ -72,11 +74,19 @@ def test_a_teacher_makes_a_class_and_gets_its_links_and_secret(client, database_
     assert made["teacher_url"] == f"http://localhost/classes/{made['id']}/t/{made['teacher_token']}"
     assert len(made["teacher_token"]) == 22  # 16 random bytes, URL-safe base64
     assert len(made["id"]) >= 16
-    # The database keeps the token's hash only.
-    path = Path(database_url.removeprefix("sqlite:///"))
-    raw = b"".join(file.read_bytes() for file in path.parent.glob(path.name + "*"))  # with its WAL
-    assert made["teacher_token"].encode() not in raw
-    assert store.token_hash(made["teacher_token"]).encode() in raw
+    # The database keeps the token's hash only: in no row of any table (and, for a SQLite
+    # file, nowhere in its bytes, its WAL included).
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = repr([connection.execute(text(f"SELECT * FROM {table}")).all()
+                       for table in ("classes", "students", "progress")])
+    engine.dispose()
+    assert made["teacher_token"] not in stored and store.token_hash(made["teacher_token"]) in stored
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        raw = b"".join(file.read_bytes() for file in path.parent.glob(path.name + "*"))
+        assert made["teacher_token"].encode() not in raw
+        assert store.token_hash(made["teacher_token"]).encode() in raw
 
 
 def test_students_join_each_with_their_own_version_and_a_token(client):
@@ -425,19 +435,54 @@ def test_the_schema_is_made_by_migrations_and_the_tokens_are_indexed(app, client
     assert any(index["column_names"] == ["token_hash"] for index in unique)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        if engine.dialect.name == "sqlite":
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
 
 
-def test_several_processes_migrating_at_once_migrate_once(tmp_path):
-    url = f"sqlite:///{tmp_path / 'many.db'}"
-    command = [sys.executable, "-c", f"from app.classroom import db; db.migrate({url!r})"]
-    processes = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+@pytest.fixture
+def empty_database_url(request, tmp_path):
+    """A database with nothing in it yet (not the migrated copy `database_url` gives)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'many.db'}"
+        return
+    with request.getfixturevalue("postgres").database() as url:
+        yield url
+
+
+@pytest.mark.parametrize("empty_database_url", DATABASES, indirect=True)
+def test_several_processes_migrating_at_once_migrate_once(empty_database_url):
+    """Four processes started together (as replicas and their workers are): each waits for
+    the lock (a file lock, PostgreSQL's advisory lock), one migrates, the others find it done."""
+    url = empty_database_url
+    command = [sys.executable, "-c", f"from app.classroom import db; print(*db.migrate({url!r}))"]
+    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(4)]
+    outcomes = []
     for process in processes:
-        _, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
-    with sqlite3.connect(tmp_path / "many.db") as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        outcomes.append(out.strip())
+    assert sorted(outcomes) == ["0001 0001"] * 3 + ["None 0001"]
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [("0001",)]
+    engine.dispose()
+
+
+def test_a_postgresql_pool_holds_a_connection_per_request_a_worker_runs_at_once():
+    """1 + HANDGRID_THREADS (app/rsgi.py runs that many requests at once), checked before use."""
+    from app.classroom import db
+    from app.server import SETTINGS
+
+    assert db.DEFAULT_THREADS == next(s.default for s in SETTINGS if s.name == "HANDGRID_THREADS")
+    assert db.pool_size({}) == 5 and db.pool_size({"HANDGRID_THREADS": "0"}) == 1
+    assert db.pool_size({"HANDGRID_THREADS": "16"}) == 17
+    engine = db.make_engine("postgresql+psycopg://handgrid@127.0.0.1:1/none")  # connects on first use only
+    pool = engine.pool
+    assert (pool.size(), pool._max_overflow, pool._pre_ping) == (5, db.MAX_OVERFLOW, True)
+    assert engine.dialect.driver == "psycopg"
+    engine.dispose()
 
 
 def test_practice_works_and_classes_say_so_when_the_database_is_unavailable(tmp_path):

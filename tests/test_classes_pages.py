@@ -20,6 +20,8 @@ from app.core.problem import solve
 from app.present import slips
 from tests.pages import form_data, soup, status_of
 
+pytestmark = pytest.mark.databases  # each storing test on SQLite and on PostgreSQL
+
 HX = {"HX-Request": "true"}
 CLASSIC = classroom.presets.DEFAULT
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'

@@ -2,8 +2,8 @@
 
 Where: `HANDGRID_DATABASE_URL` (config DATABASE_URL), any SQLAlchemy URL; by
 default a SQLite file, handgrid.db, in the app's instance folder (the image
-sets /data/handgrid.db, on its volume). PostgreSQL comes in issue 15, so
-nothing outside this module knows which database it talks to.
+sets /data/handgrid.db, on its volume), or PostgreSQL (below). Nothing outside
+this module knows which database it talks to.
 
 Why the engine is made lazily: practice without a class never touches the
 database, and keeps working when it is missing or broken. The first class
@@ -25,7 +25,18 @@ processes:
 
 Migrations (Alembic, in migrations/) run under a lock, so several processes
 starting at once migrate once: a file lock beside a SQLite file, an advisory
-lock on PostgreSQL.
+lock on PostgreSQL (several replicas starting together).
+
+PostgreSQL (`postgresql+psycopg://user:password@host/db`, psycopg 3), shared by
+any number of replicas: nothing of the SQLite list above applies (no pragmas, a
+plain BEGIN, no write file lock: PostgreSQL's row locks order the writers). Each
+worker process keeps a pool of `pool_size()` connections, one per request it can
+run at once (its own thread and its HANDGRID_THREADS), plus `MAX_OVERFLOW` for the
+migration's lock connection and a spare; connections are checked before use
+(pool_pre_ping), so a restarted database costs no failed request. A replica of W
+workers holds at most W × (1 + HANDGRID_THREADS + 2) connections: 14 with the
+defaults of a 2-core machine, which PostgreSQL's default max_connections (100)
+takes seven times over.
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TextIO
@@ -46,6 +57,7 @@ FILE_NAME = "handgrid.db"
 BUSY_TIMEOUT = 30  # seconds a write waits for the lock: far longer than a queue of checks takes
 # A fixed key for PostgreSQL's advisory lock around migrations ("HGRD").
 _ADVISORY_KEY = 0x48475244
+DEFAULT_THREADS = "4"  # HANDGRID_THREADS' default (app/server.py SETTINGS, tested equal)
 
 
 class Unavailable(RuntimeError):
@@ -65,11 +77,26 @@ def _is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+MAX_OVERFLOW = 2  # beyond pool_size(): the migration's lock connection, and a spare
+POOL_TIMEOUT = 10  # seconds a request waits for a connection before it fails
+
+
+def pool_size(environ: Mapping[str, str] = os.environ) -> int:
+    """Connections a worker keeps: one per request it can run at once, its own thread's
+    and its HANDGRID_THREADS' (app/rsgi.py). app/server.py has checked the setting."""
+    try:
+        threads = int(environ.get("HANDGRID_THREADS", DEFAULT_THREADS))
+    except ValueError:
+        threads = int(DEFAULT_THREADS)
+    return 1 + max(0, threads)
+
+
 def make_engine(url: str) -> Engine:
     """A new engine for `url`, with the settings above; a SQLite file's folder is made."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size(), max_overflow=MAX_OVERFLOW,
+                             pool_timeout=POOL_TIMEOUT)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
@@ -176,8 +203,15 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
         yield
 
 
-def migrate_engine(engine: Engine) -> None:
-    """Bring the schema up to date (Alembic's upgrade to head), once across processes."""
+def _revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate_engine(engine: Engine) -> tuple[str | None, str | None]:
+    """Bring the schema up to date (Alembic's upgrade to head), once across processes:
+    (the revision before, the revision after); equal when there was nothing to do."""
     from alembic import command
     from alembic.config import Config
 
@@ -185,17 +219,22 @@ def migrate_engine(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
         with _migration_lock(engine), engine.connect().execution_options(handgrid_write=True) as connection:
+            before = _revision(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            after = _revision(connection)
             connection.commit()
     except Exception as error:
-        raise Unavailable(f"the classes database ({engine.url!r}) cannot be set up: {error}") from error
+        shown = engine.url.render_as_string(hide_password=True)
+        raise Unavailable(f"the classes database ({shown}) cannot be set up: {error}") from error
+    return before, after
 
 
-def migrate(url: str) -> None:
-    """Migrate the database at `url` (app/server.py, before the workers start)."""
+def migrate(url: str) -> tuple[str | None, str | None]:
+    """Migrate the database at `url` (app/server.py, before the workers start):
+    (the revision before, the revision after)."""
     engine = make_engine(url)
     try:
-        migrate_engine(engine)
+        return migrate_engine(engine)
     finally:
         engine.dispose()

@@ -10,21 +10,26 @@ a guesser; only after `FAILURES` (config RATE_LIMIT_FAILURES, default 30 per
 minute) failures from an address do its requests that present a secret get a
 429, until the window moves on. Practice pages are never limited.
 
-The counting is the `limits` library's moving window (the one Flask-Limiter is
-built on), in each worker's memory: nothing to set up, and a guesser spread
-over N workers gets at most N times the limit, still far too slow to matter.
+The counts live in the classes' database (app/classroom/failures.py), so that
+every worker of every replica behind a proxy sees every failure: a guesser meets
+one limit however the proxy spreads their requests. When that database cannot
+be reached, nothing is counted or refused: the class routes say it is unavailable.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from contextlib import suppress
+from datetime import timedelta
 
 from flask import Flask, Response, current_app, request
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import errors
+from .classroom import EXTENSION as DATABASE
+from .classroom import failures
+from .classroom.db import Database, Unavailable
 
 FAILURES = "30/minute"
 # Addresses whose path holds a join code or a token: a join link, the API's class
@@ -40,21 +45,29 @@ MESSAGE = ("Too many wrong codes or links from this address: wait a minute, then
 
 
 class FailureLimiter:
-    def __init__(self, limit: str) -> None:
-        self.limit = parse(limit)
-        self.window = MovingWindowRateLimiter(MemoryStorage())
+    """The limit, and the database where every replica counts the failures against it."""
 
-    def allowed(self, address: str) -> bool:
-        return self.window.test(self.limit, address)
+    def __init__(self, limit: str) -> None:
+        self.limit = failures.parse(limit)
+
+    @staticmethod
+    def _database() -> Database:
+        return current_app.extensions[DATABASE]
+
+    def retry_after(self, address: str) -> int | None:
+        """Seconds until `address` may try again; None when it may now (or the database is away)."""
+        try:
+            count, oldest = failures.window(self._database(), self.limit, address)
+        except (Unavailable, SQLAlchemyError):
+            return None
+        if count < self.limit.count or oldest is None:
+            return None
+        left = (oldest + timedelta(seconds=self.limit.seconds) - failures.now()).total_seconds()
+        return max(1, math.ceil(left))
 
     def failed(self, address: str) -> None:
-        self.window.hit(self.limit, address)
-
-    def retry_after(self, address: str) -> int:
-        reset = self.window.get_window_stats(self.limit, address).reset_time
-        import time
-
-        return max(1, int(reset - time.time()) + 1)
+        with suppress(Unavailable, SQLAlchemyError):
+            failures.record(self._database(), self.limit, address)
 
 
 def presents_secret(path: str) -> bool:
@@ -77,11 +90,11 @@ def init_app(app: Flask) -> None:
         if not presents_secret(request.path):
             return None
         limiter: FailureLimiter = current_app.extensions[EXTENSION]
-        address = _address()
-        if limiter.allowed(address):
+        wait = limiter.retry_after(_address())
+        if wait is None:
             return None
         body, status = errors.respond(429, MESSAGE)
-        return body, status, {"Retry-After": str(limiter.retry_after(address))}
+        return body, status, {"Retry-After": str(wait)}
 
     @app.after_request
     def count_failures(response: Response) -> Response:

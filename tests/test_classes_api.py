@@ -25,6 +25,8 @@ from app.core.grading import grade
 from app.core.problem import solve
 from tests.conftest import DATABASES
 
+HEAD = "0002"  # the newest migration (app/classroom/migrations/versions)
+
 pytestmark = pytest.mark.databases  # each storing test on SQLite and on PostgreSQL
 
 
@@ -370,6 +372,55 @@ def test_failures_are_rate_limited_per_address_but_a_class_behind_one_address_st
                        environ_base=school).status_code == 201
 
 
+def test_every_app_instance_on_one_database_counts_the_others_failures(database_url):
+    """Two instances (two replicas, or two workers) on one database: a guesser whose
+    failures the proxy spreads over both meets one limit, and both refuse them after it;
+    failures older than the window are gone from the table."""
+    settings = {"TESTING": True, "DATABASE_URL": database_url, "RATE_LIMIT_FAILURES": "6/minute"}
+    first, second = create_app(settings).test_client(), create_app(settings).test_client()
+    made = _class(first)
+    guesser, other = {"REMOTE_ADDR": "198.51.100.9"}, {"REMOTE_ADDR": "198.51.100.10"}
+    for number in range(6):
+        replica = (first, second)[number % 2]
+        assert replica.post("/api/classes/ZZZZ-ZZZ/students", json={"name": "x"},
+                            environ_base=guesser).status_code == 404
+    for replica in (first, second):
+        refused = replica.post(f"/api/classes/{made['join_code']}/students", json={"name": "G"},
+                               environ_base=guesser)
+        assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert replica.post(f"/api/classes/{made['join_code']}/students", json={"name": "H"},
+                            environ_base=other).status_code == 201
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM failures")).scalar() == 6
+            connection.execute(text("UPDATE failures SET at = :old"), {"old": datetime(2000, 1, 1)})
+        assert second.post(f"/api/classes/{made['join_code']}/students", json={"name": "G"},
+                           environ_base=guesser).status_code == 201  # the window has moved on
+        assert first.post("/api/classes/ZZZZ-ZZZ/students", json={"name": "x"},
+                          environ_base=guesser).status_code == 404
+        with engine.connect() as connection:  # the old rows purged by the new failure
+            assert connection.execute(text("SELECT count(*) FROM failures")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("text, limit", [("30/minute", (30, 60)), ("5 per second", (5, 1)),
+                                         ("100/hours", (100, 3600))])
+def test_the_failure_limit_reads_like_flask_limiters(text, limit):
+    from app.classroom import failures
+
+    assert failures.parse(text) == failures.Limit(*limit)
+
+
+@pytest.mark.parametrize("text", ["0/minute", "30", "many/minute", "3/fortnight"])
+def test_a_failure_limit_that_is_not_one_says_so(text):
+    from app.classroom import failures
+
+    with pytest.raises(ValueError, match="RATE_LIMIT_FAILURES must read like 30/minute"):
+        failures.parse(text)
+
+
 # --- retention ------------------------------------------------------------------
 
 
@@ -430,11 +481,11 @@ def test_the_schema_is_made_by_migrations_and_the_tokens_are_indexed(app, client
     _class(client)
     engine = create_engine(database_url)
     found = inspect(engine)
-    assert {"classes", "students", "progress", "alembic_version"} <= set(found.get_table_names())
+    assert {"classes", "students", "progress", "failures", "alembic_version"} <= set(found.get_table_names())
     unique = found.get_unique_constraints("students") + found.get_indexes("students")
     assert any(index["column_names"] == ["token_hash"] for index in unique)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         if engine.dialect.name == "sqlite":
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
@@ -463,10 +514,10 @@ def test_several_processes_migrating_at_once_migrate_once(empty_database_url):
         out, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
         outcomes.append(out.strip())
-    assert sorted(outcomes) == ["0001 0001"] * 3 + ["None 0001"]
+    assert sorted(outcomes) == [f"{HEAD} {HEAD}"] * 3 + [f"None {HEAD}"]
     engine = create_engine(url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [("0001",)]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [(HEAD,)]
     engine.dispose()
 
 

@@ -82,3 +82,18 @@ class ProgressTable(Base):
 classes = ClassTable.__table__
 students = StudentTable.__table__
 progress = ProgressTable.__table__
+
+
+class FailureTable(Base):
+    """A request that staked a code or a token and failed (app/ratelimit.py): one row
+    each, kept for the rate limit's window, so that every replica counts them all."""
+
+    __tablename__ = "failures"
+    __table_args__ = (Index("ix_failures_address_at", "address", "at"), Index("ix_failures_at", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+failures = FailureTable.__table__

@@ -82,8 +82,9 @@ loadtest: install wrk
 	$(BIN)/python tools/classload.py --students 300 --checks 20
 	$(BIN)/python tools/classload.py --students 300 --checks 20 --kill
 
-# Throughput ratios, scaling, replicas behind nginx, generation tails, page weight (tools/bench.py; about 3 minutes).
-bench: install fonts wrk nginx
+# Throughput ratios, scaling, replicas behind nginx, PostgreSQL against SQLite, the dashboard's growth,
+# generation tails, page weight (tools/bench.py, tools/bench_scale.py; about 6.5 minutes).
+bench: install fonts wrk nginx postgres
 	$(BIN)/python tools/bench.py
 
 # How honest the tutor's slip messages are, against a simulated student (tools/tutor_report.py).

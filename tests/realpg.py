@@ -97,8 +97,10 @@ def _as_server_user(argv: list[str]) -> list[str]:
 
 
 @contextmanager
-def running() -> Iterator[Postgres]:
-    """initdb, start, wait for a connection; at the end a fast shutdown and the directory removed."""
+def running(durable: bool = False) -> Iterator[Postgres]:
+    """initdb, start, wait for a connection; at the end a fast shutdown and the directory removed.
+    `durable`: with PostgreSQL's own fsync and synchronous commits, as a production server runs
+    (make bench compares it with SQLite, which syncs every commit); the tests go without."""
     started = time.monotonic()
     programs = bindir()
     root = Path(tempfile.mkdtemp(prefix="handgrid-pg-"))
@@ -115,8 +117,9 @@ def running() -> Iterator[Postgres]:
                    cwd=root, check=True, capture_output=True, timeout=60)
     port = free_port()
     settings = {"listen_addresses": "127.0.0.1", "port": str(port), "unix_socket_directories": "",
-                "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
                 "max_connections": "200"}  # the replica tests open pools from several processes
+    if not durable:
+        settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
     argv = [str(programs / "postgres"), "-D", str(data)]
     for name, value in settings.items():
         argv += ["-c", f"{name}={value}"]

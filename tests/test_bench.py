@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_short_benchmark_run_prints_every_table():
     result = subprocess.run(
         [sys.executable, "tools/bench.py", "--seconds", "1", "--rounds", "1", "--seeds", "30",
-         "--connections", "4"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180)
+         "--connections", "4", "--scale-students", "5,20"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     routes = ("GET /healthz", "practice page", "page check (htmx)", "API check", "worksheet, 30 versions")
@@ -58,3 +58,10 @@ def test_a_short_benchmark_run_prints_every_table():
                           r"\(budget ≤ 30 ms: (holds|exceeded)\)", out)
     assert dashboard, out
     assert 0 < float(dashboard[1]) <= float(dashboard[2]) and int(dashboard[3]) > 100  # 300 rows drawn
+    for database in ("SQLite", "PostgreSQL"):  # tools/bench_scale.py: a check, then the dashboards
+        check, dashboards = [[c.strip() for c in line.strip("|").split("|")[1:]]
+                             for line in out.splitlines() if line.startswith(f"| {database} |")]
+        assert len(check) == 4 and float(check[0]) > 0 and check[-1] == "0", check
+        assert len(dashboards) == 3 and all(float(c) > 0 for c in dashboards), dashboards  # 5, 20, ratio
+    assert re.search(r"PostgreSQL / SQLite, recorded checks: \d+\.\d\d, rounds [\d.]+–[\d.]+; "
+                     r"0 answered checks not stored", out), out

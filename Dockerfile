@@ -24,7 +24,8 @@ RUN apt-get update \
  && pip install --no-cache-dir -r requirements.txt \
  && groupadd --system --gid 10001 handgrid \
  && useradd --system --no-log-init --uid 10001 --gid 10001 --no-create-home \
-      --shell /usr/sbin/nologin handgrid
+      --shell /usr/sbin/nologin handgrid \
+ && mkdir /data && chown 10001:10001 /data
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
@@ -32,12 +33,16 @@ COPY --from=assets /build/node_modules/htmx.org/dist/htmx.min.js ./static/vendor
 
 # Everything above belongs to root and is only read: the server cannot change its
 # own code. A numeric user, so that a runtime can check it is not root (runAsNonRoot).
+# The one place it writes is /data, its own: the classes' SQLite database, on a
+# volume so that it outlives the container (docker run -v handgrid-data:/data ...).
+VOLUME /data
 USER 10001:10001
-# Two workers suit a small school server (Handgrid is CPU-bound and keeps no
-# state: one worker per core); override with -e HANDGRID_WORKERS=4 and so on.
+# Two workers suit a small school server (Handgrid is CPU-bound and keeps its few
+# writes in SQLite on /data: one worker per core); override with -e HANDGRID_WORKERS=4 and so on.
 # Every other setting (timeouts, connections, logs) has a default: python -m app.server --help.
 ENV HANDGRID_BIND=0.0.0.0:8000 \
-    HANDGRID_WORKERS=2
+    HANDGRID_WORKERS=2 \
+    HANDGRID_DATABASE_URL=sqlite:////data/handgrid.db
 EXPOSE 8000
 # Asks the server's own /healthz from inside the container, on the port HANDGRID_BIND names.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \

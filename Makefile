@@ -20,7 +20,7 @@ PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 # when this is set, as it may be on a machine that keeps its trees clean.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test test-fast coverage browser fonts wrk loadtest bench compare-servers tutor-report clean
+.PHONY: install run test test-fast coverage browser fonts wrk postgres nginx loadtest bench compare-servers tutor-report clean
 
 install: $(VENV)/.installed $(HTMX)
 
@@ -60,12 +60,31 @@ wrk:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    wrk > /dev/null; }
 
-# The full load test whose figures are in the README (2 to 3 minutes on 2 cores).
+# Debian's PostgreSQL, which tests/realpg.py starts itself (initdb in a temporary directory,
+# a loopback port, an unprivileged user), and Debian's nginx, the real proxy tools/proxy.py puts
+# in front of app replicas. The tests never use the packages' own cluster or service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    postgresql > /dev/null; }
+
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    nginx > /dev/null; }
+
+# The full load test whose figures are in the README (2 to 3 minutes on 2 cores), then
+# a class of 300 checking at once, and again with the server killed mid-load (tools/classload.py).
 loadtest: install wrk
 	$(BIN)/python tools/loadtest.py
+	$(BIN)/python tools/classload.py --students 300 --checks 20
+	$(BIN)/python tools/classload.py --students 300 --checks 20 --kill
 
-# Throughput ratios, scaling, generation tails, page weight (tools/bench.py; about 2 minutes).
-bench: install fonts wrk
+# Throughput ratios, scaling, replicas behind nginx, PostgreSQL against SQLite, the dashboard's growth,
+# generation tails, page weight (tools/bench.py, tools/bench_scale.py; about 6.5 minutes).
+bench: install fonts wrk nginx postgres
 	$(BIN)/python tools/bench.py
 
 # How honest the tutor's slip messages are, against a simulated student (tools/tutor_report.py).
@@ -80,7 +99,7 @@ run: install fonts
 	HANDGRID_BIND=$(BIND) $(BIN)/python -m app.server
 
 # Everything, on every core; then the few tests that hold a latency budget, alone.
-test: install browser wrk
+test: install browser wrk postgres nginx
 	$(PYTEST) -m "not alone"
 	$(BIN)/python -m pytest -m alone
 

@@ -7,6 +7,12 @@ from defaults here, then `HANDGRID_*` environment variables, then `test_config`.
 `HANDGRID_PUBLIC_URL` (config PUBLIC_URL) is the address students reach the
 site at, printed on worksheets and in their QR codes; without it, the address
 each worksheet was asked for at is printed (app/worksheets.py).
+
+`HANDGRID_PROXIES` (config PROXIES) is how many proxies stand in front of the
+app (nginx in compose.yaml: 1). Werkzeug's ProxyFix then takes the client's
+address, the scheme and the host from the last that many entries of their
+X-Forwarded-* headers, which those proxies append or set; with 0, the default,
+the headers are ignored, since anyone can send them to a server reached directly.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import formdata, jsonprovider
 
@@ -41,18 +48,39 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     check_public_url(app.config.get("PUBLIC_URL"))
+    proxies = check_proxies(app.config.get("PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from . import api, assets, code, custom, errors, practice, security, templating, worksheets
+    from . import (
+        api,
+        assets,
+        classes,
+        classes_api,
+        classroom,
+        code,
+        custom,
+        errors,
+        practice,
+        ratelimit,
+        security,
+        templating,
+        worksheets,
+    )
 
     templating.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    classroom.init_app(app)  # the classes' database, opened on first use only
+    ratelimit.init_app(app)
     app.register_blueprint(practice.bp)
     app.register_blueprint(custom.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(classes_api.bp)
     app.register_blueprint(worksheets.bp)
     app.register_blueprint(code.bp)
+    app.register_blueprint(classes.bp)
 
     @app.get("/healthz")
     def healthz():
@@ -71,3 +99,16 @@ def check_public_url(value: object) -> None:
             or parts.query or parts.fragment:
         raise ValueError(f"HANDGRID_PUBLIC_URL must be an address such as https://grid.school.example, "
                          f"not {str(value)[:100]!r}.")
+
+
+MAX_PROXIES = 5
+
+
+def check_proxies(value: object) -> int:
+    """The number of trusted proxies, or a ValueError with a plain message."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PROXIES:
+        raise ValueError(f"HANDGRID_PROXIES must be how many proxies are in front of Handgrid, "
+                         f"from 0 to {MAX_PROXIES}, not {str(value)[:100]!r}.")
+    return value

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, url_for
 
+from .apibody import BadRequest
+from .apibody import body as _body
 from .core import problem_request
 from .core.answers import AnswerError, answers_from_json, helped_from_json
 from .core.codecheck import CodeRefused, check_lines, summary
@@ -23,31 +25,16 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.json")
 
 
-class BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest):
-    return {"error": str(error)}, error.status
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}  # a check's token (RFC 6750)
+    return {"error": str(error)}, error.status, headers
 
 
 @bp.errorhandler(ProblemError)
 @bp.errorhandler(AnswerError)
 def bad_problem(error: ValueError):
     return {"error": str(error)}, 400
-
-
-def _body() -> dict:
-    try:
-        data = request.get_json(force=True, silent=True)
-    except RecursionError:  # deeply nested arrays: `silent` only covers ValueError
-        data = None
-    if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object.")
-    return data
 
 
 def _load(code: str) -> Loaded:
@@ -101,10 +88,19 @@ def _index(args, name: str) -> int:
 
 @bp.post("/problems/<code>/check")
 def check(code: str):
-    problem = _load(code).problem
+    """Marks for every cell; with a student's Bearer token, the check is also
+    recorded for their class ("recorded"), and only their own problems are taken."""
+    loaded = _load(code)
+    problem = loaded.problem
+    tokened = "Authorization" in request.headers
+    if tokened:
+        from . import classes_api  # the classes' side: the database is opened for a token only
+
+        student = classes_api.student_of_request(display(loaded.code))
     body = _body()
-    report = grade(problem, answers_from_json(problem.sizes, body),
-                   helped=helped_from_json(problem.sizes, body.get("helped")))
+    answers = answers_from_json(problem.sizes, body)
+    helped = helped_from_json(problem.sizes, body.get("helped"))
+    report = grade(problem, answers, helped=helped)
     cells = {
         name: [[{"status": mark.status, "message": mark.message, "diagnosis": mark.diagnosis}
                 for mark in row] for row in grid]
@@ -114,7 +110,11 @@ def check(code: str):
              "total": report.total, "wrong": report.counts["wrong"],
              "invalid": report.counts["invalid"], "blank": report.counts["blank"],
              "with_help": report.with_help}
-    return {"score": score, "summary": report.summary(), "cells": cells}
+    answer = {"score": score, "summary": report.summary(), "cells": cells}
+    if tokened:
+        answer["recorded"] = student is not None and classes_api.record(
+            student, display(loaded.code), answers, report, helped)
+    return answer
 
 
 @bp.post("/problems/<code>/code-check")

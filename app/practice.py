@@ -15,9 +15,11 @@ from functools import lru_cache
 
 from flask import Blueprint, current_app, make_response, redirect, request, url_for
 
+from . import classes
 from .contexts import ProblemPage, StartPage, render
 from .core import presets, problem_request
 from .core.answers import answers_from_form, blank_answers, cell_of, helped_after
+from .core.classroom import display_join_code, is_join_code, normalize_join_code
 from .core.codes import MAX_TYPED, WORKSHEET, CodeError, Generated, Loaded, display, load
 from .core.grading import grade
 from .core.problem import ANSWER_NAMES, DIMENSIONS, MAX_SIZE, MIN_SIZE, ProblemError
@@ -52,10 +54,13 @@ def new():
 @bp.get("/open")
 def open_code():
     """Where the "open a code" form goes: to the problem, or back with a message.
-    A worksheet's set or version code (scheme W) goes to the worksheet's pages."""
+    A worksheet's set or version code (scheme W) goes to the worksheet's pages,
+    a class's join code to its join page."""
     typed = request.args.get("code", "")
     if typed.strip()[:1].upper() == WORKSHEET and len(typed) <= MAX_TYPED * 2:
         return redirect(url_for("worksheets.code", code=typed.strip()))
+    if is_join_code(typed):  # a class's join code: never a problem code's length or first letter
+        return redirect(url_for("classes.join", join_code=display_join_code(normalize_join_code(typed))))
     try:
         code = load(typed).code
     except CodeError as error:
@@ -79,27 +84,48 @@ def problem(code: str):
         return redirect(location, 301)
 
     htmx = request.headers.get("HX-Request") == "true"
-    if request.method == "GET" and not htmx:
+    # A class student's own problem (only with their cookie: practice without a
+    # class never touches the database) is drawn for them, with what they typed
+    # kept on the server, and their checks are recorded (app/classes.py).
+    student = classes.student_with(shown) if classes.STUDENT_COOKIE in request.cookies else None
+    if request.method == "GET" and not htmx and student is None:
         return _blank_page(shown, problem, generated)
 
     form = request.form
     posted = request.method == "POST"
     checked = posted and (form.get("action") == "check" or form.get("checked") == "1")
-    # A plain dict for the 36 lookups of the cells: a MultiDict's get is Python.
-    answers = answers_from_form(problem.sizes, form.to_dict()) if posted else blank_answers(problem.sizes)
+    if posted:
+        # A plain dict for the 36 lookups of the cells: a MultiDict's get is Python.
+        answers = answers_from_form(problem.sizes, form.to_dict())
+    elif student is not None:
+        answers = classes.saved_answers(student, shown, problem.sizes) or blank_answers(problem.sizes)
+    else:
+        answers = blank_answers(problem.sizes)
     revealed = _revealed(form) if posted else frozenset()
     hint, hint_sum = _hint(problem, form) if posted else (None, False)
     helped = helped_after(problem.sizes, form.getlist("helped"), revealed,
                           form.get("hint_sum")) if posted else frozenset()
     report = grade(problem, answers, revealed, helped) if checked else None
     attempt = layout.Attempt(problem, answers, report, revealed, hint, hint_sum, helped)
+    banner = None
+    if student is not None:
+        note = classes.after_post(student, shown, attempt, form.get("action") == "check") if posted else ""
+        banner = classes.banner(student, shown, note)
+    following = _next_url(report, generated, problem)
+    if following and student is not None:  # a class student goes on to their next problem
+        following = classes.next_for(student, shown)
     if htmx and form.get("action") == "check":
-        response = make_response(check_answer(attempt, _next_url(report, generated, problem)))
+        marks = check_answer(attempt, following)
+        response = make_response(marks + classes.note_oob(banner.note) if banner else marks)
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
-        response = make_response(render("_work.html" if htmx else "practice.html",
-                                        _problem_page(shown, generated, attempt, htmx)))
-    response.headers["Vary"] = "HX-Request"
+        page = _problem_page(shown, generated, attempt, htmx)
+        if banner is not None:
+            page = replace(page, classroom=banner, next_url=following)
+        response = make_response(render("_work.html" if htmx else "practice.html", page))
+    if banner is not None:
+        classes.keep_csrf(response)
+    response.headers["Vary"] = "HX-Request, Cookie" if banner else "HX-Request"
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .accesslog import redact
 from .security import BODY_TIMED_OUT  # the app answers 408 (security.py), like any error
 
 log = logging.getLogger("handgrid.server")
@@ -121,7 +122,7 @@ class Bridge:
                 if close:
                     close()
         except Exception:  # Flask answers every error itself; this is a last resort
-            log.exception("unhandled error serving %s", environ.get("PATH_INFO"))
+            log.exception("unhandled error serving %s", redact(str(environ.get("PATH_INFO"))))
             return 500, [("content-type", "text/plain; charset=utf-8")], b"Internal server error\n"
         finally:
             if self.watchdog:

@@ -51,11 +51,15 @@ def body_in_time() -> None:
 
 def cap_chunked_body() -> None:
     """Read a chunked body up to one byte past the limit: over it, a 413; within it,
-    the body is handed on with its length, like any other."""
+    the body is handed on with its length, like any other. A body whose length is
+    over the limit gets its 413 here too, before any route looks at the address
+    (a route that answers 404 first would otherwise never read it)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and limit is not None and request.content_length > limit:
+        abort(413)
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     if request.content_length is not None or not chunked:
         return
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
     data = request.environ["wsgi.input"].read(limit + 1)
     if len(data) > limit:
         abort(413)

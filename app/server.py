@@ -11,7 +11,9 @@ that chose it, and app/rsgi.py says why RSGI rather than granian's WSGI.
 
 Every setting is an environment variable with a default and its own help
 (`SETTINGS`); `--help` prints them and the README's table is tested against
-them. Nothing here is imported by the app itself but `SETTINGS`.
+them. Nothing here is imported by the app itself but `SETTINGS`. The app's own
+settings (HANDGRID_DATABASE_URL, HANDGRID_CLASS_RETENTION_DAYS, ...) are read by
+create_app; the classes' database is migrated here once, before the workers start.
 """
 
 from __future__ import annotations
@@ -168,6 +170,36 @@ def server(settings: dict[str, Any]):
     )
 
 
+def prepare_classes(log: logging.Logger) -> None:
+    """Migrate the classes' database (HANDGRID_DATABASE_URL) once, here, before the
+    workers start, and delete the classes past their retention. A database that
+    cannot be set up is logged and the server starts all the same: practice needs
+    none, and each worker tries again on its first class request (app/classroom/db.py)."""
+    from sqlalchemy.engine import make_url
+
+    from . import create_app
+    from .classroom import EXTENSION, db, store
+
+    try:
+        app = create_app()
+    except ValueError as error:  # a setting the app reads itself, e.g. HANDGRID_CLASS_RETENTION_DAYS
+        raise SystemExit(str(error)) from None
+    url = db.url_of(app)
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        before, after = db.migrate(url)
+        if before != after:  # one line per migration that ran: replicas starting together show one
+            log.info("Classes database %s migrated from %s to %s", shown, before or "empty", after)
+        with app.app_context():
+            gone = store.purge_expired()
+            app.extensions[EXTENSION].dispose()
+    except Exception as error:
+        log.error("classes are unavailable (practice works without them): %s", error)
+        return
+    log.info("Classes database %s is up to date%s", shown,
+             f"; {gone} classes past their retention deleted" if gone else "")
+
+
 def main(argv: list[str]) -> None:
     if argv[1:2] in (["-h"], ["--help"]):
         print(__doc__)
@@ -176,8 +208,10 @@ def main(argv: list[str]) -> None:
         return
     settings = read_settings()
     instance = server(settings)  # sets up logging
-    logging.getLogger("handgrid.server").info(
-        "Handgrid on http://%s:%s/ with %s workers", *settings["HANDGRID_BIND"], settings["HANDGRID_WORKERS"])
+    log = logging.getLogger("handgrid.server")
+    prepare_classes(log)
+    log.info("Handgrid on http://%s:%s/ with %s workers", *settings["HANDGRID_BIND"],
+             settings["HANDGRID_WORKERS"])
     instance.serve()
 
 

@@ -74,10 +74,22 @@
     };
   }
 
-  function save() {
+  // A class problem's page: the server keeps its entries too (app/classes.py).
+  function isClass() { var section = work(); return !!section && section.dataset.classEntries !== undefined; }
+
+  // Entries as one string, to tell whether the server holds what this browser sent.
+  function fingerprint(entries) {
+    return JSON.stringify(Object.keys(entries).sort().map(function (name) { return [name, entries[name]]; }));
+  }
+
+  // synced: the fingerprint of what the server now holds, after a post of this
+  // form; otherwise what was kept before.
+  function save(synced) {
     var section = work();
     if (!section || !form()) return;
     var state = currentState();
+    var before = load(codeKey(section.dataset.code));
+    state.synced = synced !== undefined ? synced : before && before.synced;
     var empty = !Object.keys(state.entries).length && !state.revealed.length && !state.helped.length;
     store(codeKey(section.dataset.code), empty ? null : state);
     remember(section.dataset.code, state.score);
@@ -101,9 +113,19 @@
     if (!state) { remember(code, ""); return; }
     var fresh = !currentState().checked && !hiddenValues("revealed").length;
     if (!fresh) return;  // a page that already holds work (the server drew it): leave it
+    // A class student's page comes with the entries the server kept (data-class-entries).
+    // This browser's win only when the server still holds what this browser last
+    // sent it (so nothing came from another device since), or holds nothing.
+    var onServer = isClass() ? fingerprint(currentState().entries) : null;
+    var mine = !isClass() || onServer === fingerprint({}) || state.synced === onServer;
+    if (!mine) { remember(code, state.score); return; }
     answerInputs().forEach(function (input) {
-      if (input.value === "" && state.entries[input.name] !== undefined) input.value = state.entries[input.name];
+      var kept = state.entries[input.name];
+      if (isClass()) input.value = kept !== undefined ? kept : "";
+      else if (input.value === "" && kept !== undefined) input.value = kept;
     });
+    // Not posted again to bring the marks back: on a class problem that would count as a check.
+    if (isClass()) { remember(code, state.score); return; }
     var extra = {};
     if (state.revealed.length || state.helped.length) {
       addHidden("revealed", state.revealed);
@@ -238,11 +260,18 @@
 
   // Which button sent the form: after the swap, focus goes where that button's
   // answer is (the working, or the score's Next problem link).
-  var sentBy = "";
+  var sentBy = "", sending = null;
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     sentBy = button ? (button.name === "action" ? button.value : button.name) : "";
+    if (isClass() && event.target === form()) sending = fingerprint(currentState().entries);
   }, true);
+
+  // A class problem's post has reached the server, which now holds what it sent.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (sending !== null && event.detail.successful && source && source.id === "work-form") save(sending);
+  });
 
   document.addEventListener("htmx:afterSettle", function () {
     save();

@@ -1,5 +1,6 @@
 """Shared fixtures: the Flask `app` and its test `client` (as in Flask's tutorial),
-and a real server started the way the README starts it, for browser tests."""
+a real server started the way the README starts it, for browser tests, and a real
+PostgreSQL (tests/realpg.py) with a fresh database for each test that asks."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from tests import realpg
 from tools import serving
 
 # Fixtures that start a real server or a browser; a test that uses one belongs to a
 # slow tier, so that `make test-fast` (-m "not browser and not system") never starts one.
-SLOW_FIXTURES = {"server_url", "browser", "page"}
+SLOW_FIXTURES = {"server_url", "browser", "page", "postgres", "pg_url", "pg_template"}
 TIERS = {"browser", "system"}
 
 
@@ -29,9 +31,47 @@ def pytest_collection_modifyitems(config, items):
                                 "browser: " + ", ".join(untiered))
 
 
+# The databases the class tests run on, each test once on each, with the same assertions.
+# PostgreSQL's side starts a real server, so it is in the system tier (not `make test-fast`).
+DATABASES = [pytest.param("sqlite", id="sqlite"),
+             pytest.param("postgresql", id="postgresql", marks=pytest.mark.system)]
+
+
+def pytest_generate_tests(metafunc):
+    """Every test marked `databases` that stores anything (it asks for `database_url`,
+    or `app`, `client`, which do) runs on SQLite and on PostgreSQL."""
+    if metafunc.definition.get_closest_marker("databases") and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", DATABASES, indirect=True)
+
+
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True})
+def database_url(request, tmp_path):
+    """A fresh classes database for one test: a SQLite file under tmp_path, made (and
+    migrated) on first use; or, for a `databases` test's postgresql run, a database of
+    its own in the session's real PostgreSQL, a copy of one migrated once (`pg_template`),
+    dropped after the test. Tests not marked `databases` get the SQLite file alone."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'handgrid.db'}"
+        return
+    postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
+    with postgres.database(template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres):
+    """A database of the session's PostgreSQL with the migrations run, for tests to copy.
+    Nothing stays connected to it (CREATE DATABASE ... TEMPLATE needs it idle)."""
+    from app.classroom import db
+
+    name = postgres.new_database()
+    db.migrate(postgres.url(name))
+    return name
+
+
+@pytest.fixture
+def app(database_url):
+    return create_app({"TESTING": True, "DATABASE_URL": database_url})
 
 
 @pytest.fixture
@@ -44,6 +84,20 @@ def server_url():
     """The app served as `make run` and the Docker image serve it (python -m
     app.server), on a free loopback port."""
     with serving.running(2) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL (tests/realpg.py) for this pytest worker's session."""
+    with realpg.running() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres):
+    """A `postgresql+psycopg://` URL of a database of this test's own, dropped after it."""
+    with postgres.database() as url:
         yield url
 
 

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_short_benchmark_run_prints_every_table():
     result = subprocess.run(
         [sys.executable, "tools/bench.py", "--seconds", "1", "--rounds", "1", "--seeds", "30",
-         "--connections", "4"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180)
+         "--connections", "4", "--scale-students", "5,20"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     routes = ("GET /healthz", "practice page", "page check (htmx)", "API check", "worksheet, 30 versions")
@@ -30,6 +30,12 @@ def test_a_short_benchmark_run_prints_every_table():
         low, high = map(float, cells[7].split("–"))  # over the old server, measured beside it
         assert 0 < low <= float(cells[6]) <= high, row
     assert "2 workers / 1 worker:" in out
+    for way in ("1 server of 2 workers, direct", "1 server of 2 workers, behind nginx",
+                "2 replicas of 1 worker, behind nginx"):
+        row = next(line for line in out.splitlines() if line.startswith(f"| {way} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[1]) > 0 and cells[-1] == "0", row
+    assert re.search(r"2 replicas / 1 server, both behind nginx: \d+\.\d\d, rounds ", out), out
     for preset in ("gentle", "classic", "challenge"):
         for version in (1, 2):
             rows = [line for line in out.splitlines() if line.startswith(f"| {preset} | {version} |")]
@@ -41,3 +47,21 @@ def test_a_short_benchmark_run_prints_every_table():
     assert int(pdf[1]) == 60 * 2 + 9  # 2 pages a version, 180 key entries at 20 a page
     assert 0 < float(pdf[3]) <= float(pdf[2]) * 1.5 < 10  # generous: the machine is shared
     assert "Practice page throughput / /healthz:" in out
+    recorded = re.search(r"Recorded check \(a class's, with its token, on SQLite\): ([\d.]+) requests/s, "
+                         r"p50 [\d.]+ ms, p99 [\d.]+ ms; / /healthz: ([\d.]+), rounds [\d.]+–[\d.]+ "
+                         r"\(budget ≥ 0.5: (holds|exceeded)\); (\d+) stored of (\d+) answered", out)
+    assert recorded, out
+    assert float(recorded[1]) > 0 and float(recorded[2]) > 0
+    assert int(recorded[4]) >= int(recorded[5]) > 0  # every check answered is stored
+    dashboard = re.search(r"Class dashboard, live part for 300 students of 3 problems, in process: "
+                          r"best ([\d.]+) ms, median ([\d.]+) ms, (\d+) KiB "
+                          r"\(budget ≤ 30 ms: (holds|exceeded)\)", out)
+    assert dashboard, out
+    assert 0 < float(dashboard[1]) <= float(dashboard[2]) and int(dashboard[3]) > 100  # 300 rows drawn
+    for database in ("SQLite", "PostgreSQL"):  # tools/bench_scale.py: a check, then the dashboards
+        check, dashboards = [[c.strip() for c in line.strip("|").split("|")[1:]]
+                             for line in out.splitlines() if line.startswith(f"| {database} |")]
+        assert len(check) == 4 and float(check[0]) > 0 and check[-1] == "0", check
+        assert len(dashboards) == 3 and all(float(c) > 0 for c in dashboards), dashboards  # 5, 20, ratio
+    assert re.search(r"PostgreSQL / SQLite, recorded checks: \d+\.\d\d, rounds [\d.]+–[\d.]+; "
+                     r"0 answered checks not stored", out), out

@@ -21,10 +21,19 @@ PAGES = {
     "code.html": contexts.CodePage,
     "fill.html": contexts.FillPage,
     "version.html": contexts.VersionPage,
+    "classes_new.html": contexts.ClassNewPage,
+    "classes_links.html": contexts.ClassLinksPage,
+    "classes_project.html": contexts.ClassProjectPage,
+    "classes_join.html": contexts.JoinPage,
+    "classes_me.html": contexts.MePage,
+    "classes_dashboard.html": contexts.DashboardPage,
+    "classes_student.html": contexts.StudentWorkPage,
+    "classes_confirm.html": contexts.ConfirmPage,
+    "classes_print.html": contexts.ClassPrintPage,
 }
 # Templates drawn on their own with part of a page's fields (the htmx fragments).
 PARTS = {"_work.html": contexts.ProblemPage, "_fill.html": contexts.FillPage,
-         "_worksheet_paper.html": contexts.PaperNote}
+         "_worksheet_paper.html": contexts.PaperNote, "_class_live.html": contexts.DashboardPage}
 # The template globals a page may use: functions, not inputs of a page.
 GLOBALS = {"url_for", "static_url", "cached_markbox"}
 
@@ -75,7 +84,8 @@ def test_a_fragment_reads_only_fields_of_its_page(app, template, context):
 
 
 @pytest.mark.parametrize("context", [*PAGES.values(), *PARTS.values(), contexts.Limits,
-                                     contexts.DrawnProblem])
+                                     contexts.DrawnProblem, contexts.ClassBanner, contexts.JoinSheet,
+                                     contexts.MyProblem, contexts.DashboardLinks, contexts.StudentProblem])
 def test_every_field_says_what_it_is(context):
     assert context.__doc__ and not context.__doc__.startswith(context.__name__ + "(")
     for field in dataclasses.fields(context):

@@ -246,6 +246,11 @@ def test_the_image_is_multi_stage_slim_non_root_and_health_checked():
         "nothing runs or is copied after dropping root"
 
     env = env_of(final)
+    # The classes' database is the one thing written: on a volume the non-root user owns.
+    assert env["HANDGRID_DATABASE_URL"] == "sqlite:////data/handgrid.db"
+    assert final.all("VOLUME") == ["/data"]
+    assert keywords.index("VOLUME") < keywords.index("USER")
+    assert any(re.search(rf"mkdir (-p )?/data && chown {uid}:{uid} /data", run) for run in final.all("RUN"))
     assert env["HANDGRID_BIND"] == "0.0.0.0:8000"
     assert int(env["HANDGRID_WORKERS"]) >= 1, "an explicit worker count"
     assert "8000" in final.last("EXPOSE").split()
@@ -325,21 +330,25 @@ def image_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("image")
     workdir = image_files(root)
     home = tmp_path_factory.mktemp("home")
+    data = tmp_path_factory.mktemp("data")  # the image's /data volume
     final = stages()[-1]
     port = free_port()
+    image_env = env_of(final)
+    database = image_env["HANDGRID_DATABASE_URL"].replace("sqlite:////data/", f"sqlite:///{data}/")
     env = {"PATH": f"{VENV_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin", "HOME": str(home / "none"),
-           "LANG": "C.UTF-8", **env_of(final), "HANDGRID_BIND": f"127.0.0.1:{port}"}
+           "LANG": "C.UTF-8", **image_env, "HANDGRID_BIND": f"127.0.0.1:{port}",
+           "HANDGRID_DATABASE_URL": database}
     before = listing(root)
     process = subprocess.Popen(exec_form(final.last("CMD")), cwd=workdir, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/healthz", process)
-        yield {"url": url, "env": env, "workdir": workdir, "process": process}
+        yield {"url": url, "env": env, "workdir": workdir, "process": process, "data": data}
     finally:
         process.terminate()
         out, err = process.communicate(timeout=20)
-    # The server wrote nothing into its own files or a home directory, and logged no error.
+    # The server wrote nothing into its own files or a home directory (only into /data), and logged no error.
     assert listing(root) == before
     assert not (home / "none").exists()
     assert "[ERROR]" not in err and "Traceback" not in err, err
@@ -396,6 +405,29 @@ def test_the_images_cmd_serves_health_a_problem_and_a_check(image_server):
     # The same check as htmx sends it: the marks come back on their own.
     status, _, body = _fetch(f"{url}/p/{CODE}", data=data, headers={"HX-Request": "true"})
     assert status == 200 and status_of(soup(body).select_one("#mark-h_z-0-0")) == "wrong"
+
+
+def test_the_images_classes_keep_their_data_on_the_volume_with_no_extra_step(image_server):
+    """The image's CMD migrated the database on /data at start-up; a class works at once."""
+    assert (image_server["data"] / "handgrid.db").exists()
+    url = image_server["url"]
+    made = _post_json(f"{url}/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})
+    joined = _post_json(f"{url}/api/classes/{made['join_code']}/students", {"name": "Ada"})
+    code = joined["problems"][0]["code"]
+    answers = solve(codes.load(code).problem).as_lists()
+    checked = _post_json(f"{url}/api/problems/{code}/check", answers, joined["student_token"])
+    assert checked["recorded"] is True
+    request = urllib.request.Request(f"{url}/api/classes/{made['id']}/results",
+                                     headers={"Authorization": f"Bearer {made['teacher_token']}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["students"][0]["problems"][0]["checks"] == 1
+
+
+def _post_json(url: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def test_the_images_healthcheck_command_passes_and_fails_as_it_should(image_server):

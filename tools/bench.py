@@ -33,9 +33,20 @@ latencies are the route's best round.
    the issue's limit of 2 s, and the best of three again.
 6. The app's own cost per request, in process (Flask's test client), route by
    route: what profiling starts from.
+7. A class's dashboard: the live part htmx polls, for 300 students of 3
+   problems each, in process on a SQLite file of its own, against the issue's
+   30 ms.
+8. Replicas: the API check with 2 workers in all, as one server of 2 workers
+   reached directly, the same server behind nginx, and 2 replicas of 1 worker
+   behind nginx (deploy/nginx.conf, started by tools/proxy.py), interleaved
+   round by round: what the proxy costs, and what splitting into replicas costs.
+
+9. At scale (tools/bench_scale.py): a recorded check on PostgreSQL against SQLite,
+   one server each, interleaved rounds, as a ratio; and the dashboard's live part
+   for 100, 300 and 1,000 students in one class, in process, on both databases.
 
 Every loop is bounded; traffic goes to 127.0.0.1 only; the run takes about
-two and a half minutes.
+six and a half minutes.
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,7 +76,7 @@ from app.core import codes, generate, presets  # noqa: E402
 from app.core.problem import solve  # noqa: E402
 from tests.generation import statistics  # noqa: E402
 from tests.pages import soup  # noqa: E402
-from tools import serving  # noqa: E402
+from tools import proxy, serving  # noqa: E402
 
 LUA = Path(__file__).with_name("bench.lua")
 # The canonical URL (every setting): anything else is answered with a redirect.
@@ -215,6 +227,53 @@ def throughput(seconds: float, rounds: int, connections: int) -> tuple[dict[str,
         old.stop()
 
 
+RECORDED_LIMIT = 0.5  # a recorded check's throughput over /healthz's (issue 14)
+
+
+def recorded_check(seconds: float, rounds: int, connections: int) -> tuple[dict, list[float], int, int]:
+    """A class's check, with its student's Bearer token, stored on the server's
+    SQLite file (fsync'd before the answer), against /healthz in the same rounds:
+    (best round, ratios, checks answered, checks stored). Every check wrk saw
+    answered must be in the class's results afterwards."""
+    server = Server(workers=2)
+    try:
+        made = _json(server.url, "/api/classes", {"name": "Bench", "preset": "classic", "problems": 1})
+        joined = _json(server.url, f"/api/classes/{made['join_code']}/students", {"name": "Ada"})
+        code = joined["problems"][0]["code"]
+        answers = _slipped(code)
+        request = {"method": "POST", "path": f"/api/problems/{code}/check", "body": json.dumps(answers),
+                   "headers": {"Content-Type": "application/json",
+                               "Authorization": f"Bearer {joined['student_token']}"}}
+        floor = {"method": "GET", "path": "/healthz"}
+        answered = wrk(server.url, request, 1, connections)["requests"]  # warm up
+        wrk(server.url, floor, 1, connections)
+        found, floors = [], []
+        for _ in range(rounds):
+            floors.append(wrk(server.url, floor, seconds, connections))
+            found.append(wrk(server.url, request, seconds, connections))
+        answered += sum(r["requests"] - r["errors"] for r in found)
+        results = _json(server.url, f"/api/classes/{made['id']}/results", token=made["teacher_token"])
+        stored = results["students"][0]["problems"][0]["checks"]
+        return best_of(found), paired(found, floors), answered, stored
+    finally:
+        server.stop()
+
+
+def _slipped(code: str) -> dict:
+    """A check with one slip, as a student's usually has."""
+    answers = solve(codes.load(code).problem).as_lists()
+    answers["h_z"][0][0] += 1
+    return answers
+
+
+def _json(url: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
+                                     headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def scaling(seconds: float, rounds: int, connections: int) -> dict[int, dict]:
     request = requests_to_measure()["API check"]
     results = {1: [], 2: []}
@@ -231,6 +290,26 @@ def scaling(seconds: float, rounds: int, connections: int) -> dict[int, dict]:
                 server.stop()
     return {workers: {**best_of(found), "ratios": paired(found, results[1])}
             for workers, found in results.items()}
+
+
+def replicas(seconds: float, rounds: int, connections: int) -> tuple[dict[str, dict], list[float]]:
+    """Each way of serving with 2 workers: its best round and its throughput over the direct
+    server's, round by round; and 2 replicas' throughput over 1 server's, both behind nginx."""
+    request = requests_to_measure()["API check"]
+    quiet = {"HANDGRID_LOG_LEVEL": "warning"}
+    with proxy.running(1, workers=2, env=quiet) as one, proxy.running(2, workers=1, env=quiet) as two:
+        targets = {"1 server of 2 workers, direct": one.replicas[0].url,
+                   "1 server of 2 workers, behind nginx": one.url,
+                   "2 replicas of 1 worker, behind nginx": two.url}
+        for url in targets.values():
+            wrk(url, request, 1, connections)
+        results: dict[str, list[dict]] = {name: [] for name in targets}
+        for _ in range(rounds):
+            for name, url in targets.items():
+                results[name].append(wrk(url, request, seconds, connections))
+    direct, behind, split = results.values()
+    return ({name: {**best_of(found), "ratios": paired(found, direct)} for name, found in results.items()},
+            paired(split, behind))
 
 
 def generation(seeds: int, passes: int = 3) -> dict[tuple[str, int], tuple[float, float]]:
@@ -297,6 +376,53 @@ def worksheet_pdf() -> tuple[float, float, int]:
     return first, again, response.data.count(b"/Type /Page") - response.data.count(b"/Type /Pages")
 
 
+DASHBOARD_LIMIT = 30.0  # ms for the live part of a 300-student class's dashboard, in process (issue 14)
+
+
+def class_dashboard(students: int = 300, repeats: int = 20,
+                    url: str | None = None) -> tuple[float, float, int]:
+    """The teacher's dashboard's live part (/classes/<id>/live, what htmx polls)
+    for a class of `students`, each with 3 classic problems checked once with two
+    slipped cells, in process on a SQLite file of its own (or the empty database at
+    `url`): (best ms, median ms, bytes). The whole request: the store's read, the
+    presenter, the template."""
+    import random
+
+    from app.classroom import store
+    from app.core import classroom
+    from app.core.answers import answers_from_form
+    from app.core.grading import grade
+
+    folder = tempfile.mkdtemp()
+    app = create_app({"DATABASE_URL": url or f"sqlite:///{folder}/bench.db"})
+    rng = random.Random(14)
+    with app.test_request_context():
+        made = store.create_class("Bench", classroom.assignment(preset="classic", problems=3, seed=14), None)
+        for n in range(students):
+            joined = store.join(made.join_code, f"Student {n + 1}")
+            student = store.student_for_token(joined.student_token)
+            for code in joined.codes:
+                problem = codes.load(code).problem
+                typed = {f"{name}-{i}-{j}": str(value) for name, grid in solve(problem).as_lists().items()
+                         for i, row in enumerate(grid) for j, value in enumerate(row)}
+                typed |= {f"h_z-{rng.randrange(4)}-{rng.randrange(3)}": str(rng.randrange(-9, 10)),
+                          f"h-{rng.randrange(4)}-{rng.randrange(3)}": str(rng.randrange(-9, 10))}
+                answers = answers_from_form(problem.sizes, typed)
+                store.record_check(student, code, answers, grade(problem, answers))
+    client = app.test_client()
+    assert client.get(f"/classes/{made.id}/t/{made.teacher_token}").status_code == 303
+    live = f"/classes/{made.id}/live"
+    size = len(client.get(live).data)  # templates compiled, as on a running server
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        assert client.get(live).status_code == 200
+        timings.append((time.perf_counter() - start) * 1000)
+    app.extensions["handgrid.classes"].dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+    return min(timings), median(timings), size
+
+
 def in_process(repeats: int = 400) -> dict[str, float]:
     """Milliseconds per request through Flask's test client, without a server,
     HTTP or wrk: the app's own cost, route by route (best of 3 batches)."""
@@ -350,6 +476,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="rounds per route, interleaved (5)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--seeds", type=int, default=10_000, help="seeds per preset (10,000)")
+    parser.add_argument("--class-students", type=int, default=300,
+                        help="students of the class whose dashboard is timed (300)")
+    parser.add_argument("--scale-students", default="100,300,1000",
+                        help="class sizes whose dashboards are timed on both databases (100,300,1000)")
     args = parser.parse_args(argv)
     print(f"Handgrid benchmark, {date.today()}, {machine()}")
     check_requests()
@@ -361,12 +491,25 @@ def main(argv: list[str] | None = None) -> int:
             f"{median(over_old[name]):.2f}", spread(over_old[name]), r["errors"]]
            for name, r in routes.items()])
 
+    recorded, ratios, answered, stored = recorded_check(args.seconds, args.rounds, args.connections)
+    p50, p99 = latencies(recorded)
+    verdict = "holds" if median(ratios) >= RECORDED_LIMIT else "exceeded"
+    print(f"\nRecorded check (a class's, with its token, on SQLite): {recorded['rps']:.0f} requests/s, "
+          f"p50 {p50} ms, p99 {p99} ms; / /healthz: {median(ratios):.2f}, rounds {spread(ratios)} "
+          f"(budget ≥ {RECORDED_LIMIT:g}: {verdict}); {stored} stored of {answered} answered")
+
     scaled = scaling(args.seconds, args.rounds, args.connections)
     table(["API check", "requests/s", "p50 ms", "p99 ms", "workers' CPU µs per request", "wrk's"],
           [[f"{workers} worker{'s' if workers > 1 else ''}", f"{r['rps']:.0f}", *latencies(r),
             f"{r['server_cpu_us']:.0f}", f"{r['client_cpu_us']:.0f}"] for workers, r in scaled.items()])
     print(f"\n2 workers / 1 worker: {median(scaled[2]['ratios']):.2f}, rounds {spread(scaled[2]['ratios'])}"
           " (budget ≥ 1.6)")
+
+    served, split = replicas(args.seconds, args.rounds, args.connections)
+    table(["API check, 2 workers in all", "requests/s", "p50 ms", "p99 ms", "× direct", "rounds", "errors"],
+          [[name, f"{r['rps']:.0f}", *latencies(r), f"{median(r['ratios']):.2f}", spread(r["ratios"]),
+            r["errors"]] for name, r in served.items()])
+    print(f"\n2 replicas / 1 server, both behind nginx: {median(split):.2f}, rounds {spread(split)}")
 
     table(["preset", "generator", "median µs", "worst µs", "worst / median"],
           [[name, version, f"{typical * 1e6:.0f}", f"{worst * 1e6:.0f}", f"{worst / typical:.2f}"]
@@ -392,6 +535,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Worksheet PDF, 60 versions of 3 problems and the key ({pages} pages): first {first:.2f} s, "
           f"again {again:.2f} s (limit ≤ {PDF_LIMIT:g} s: {'holds' if first <= PDF_LIMIT else 'exceeded'})")
 
+    best, typical, size = class_dashboard(args.class_students)
+    print(f"Class dashboard, live part for {args.class_students} students of 3 problems, in process: "
+          f"best {best:.1f} ms, median {typical:.1f} ms, {size // 1024} KiB "
+          f"(budget ≤ {DASHBOARD_LIMIT:g} ms: {'holds' if best <= DASHBOARD_LIMIT else 'exceeded'})")
+
+    from tools import bench_scale
+
+    print("\nAt scale (tools/bench_scale.py): PostgreSQL against SQLite, the dashboard's growth")
+    sizes = tuple(int(n) for n in args.scale_students.split(","))
+    scale_errors = bench_scale.report(args.seconds, args.rounds, args.connections, sizes)
+
     costs = in_process()
     table(["in process (Flask test client)", "ms per request", "× /healthz"],
           [[name, f"{ms:.3f}", f"{ms / costs['GET /healthz']:.1f}"] for name, ms in costs.items()])
@@ -402,7 +556,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nCheck throughput / /healthz: page {checks[0]:.2f}, API {checks[1]:.2f} (budget ≥ 0.5)")
     page = median(routes["practice page"]["ratios"])
     print(f"Practice page throughput / /healthz: {page:.2f} (budget ≥ 0.5)")
-    errors = sum(r["errors"] for r in routes.values()) + sum(r["errors"] for r in scaled.values())
+    errors = sum(r["errors"] for group in (routes, scaled, served) for r in group.values())
+    errors += recorded["errors"] + max(0, answered - stored)  # an answered check not stored is an error
+    errors += scale_errors
     if errors:
         print(f"{errors} requests failed")
         return 1

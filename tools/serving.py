@@ -5,10 +5,14 @@ their server through here, so they all test the real command."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,11 +30,21 @@ def free_port() -> int:
 
 
 def start(workers: int, env: dict[str, str] | None = None, **popen) -> tuple[subprocess.Popen, str]:
-    """(the server's main process, its base URL); `env` adds HANDGRID_* settings."""
+    """(the server's main process, its base URL); `env` adds HANDGRID_* settings.
+    Unless `env` or the environment names one, the classes' database is a new
+    SQLite file in a temporary folder, not the instance folder's (removed when
+    this process ends)."""
     port = free_port()
-    settings = {**os.environ, "HANDGRID_BIND": f"127.0.0.1:{port}",
-                "HANDGRID_WORKERS": str(workers), **(env or {})}
+    settings = {"HANDGRID_DATABASE_URL": f"sqlite:///{_scratch()}/handgrid-{port}.db", **os.environ,
+                "HANDGRID_BIND": f"127.0.0.1:{port}", "HANDGRID_WORKERS": str(workers), **(env or {})}
     return subprocess.Popen(COMMAND, cwd=ROOT, env=settings, **popen), f"http://127.0.0.1:{port}"
+
+
+@functools.cache
+def _scratch() -> str:
+    folder = tempfile.mkdtemp(prefix="handgrid-serving-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:

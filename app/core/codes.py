@@ -353,3 +353,21 @@ def to_symbols(number: int, length: int) -> str:
 
 def from_symbols(symbols: str) -> int:
     return _from_base32(symbols)
+
+
+# --- Check symbols for other short codes (a class's join code: app.core.classroom) ---
+
+
+def with_check_symbol(symbols: str) -> str:
+    """`symbols` (canonical) with this module's check symbol appended."""
+    return _with_check(symbols)
+
+
+def checks_out(symbols: str) -> bool:
+    """Whether canonical `symbols` end in their right check symbol."""
+    return len(symbols) >= 2 and _running([_VALUE[ch] for ch in symbols]) == 0
+
+
+def canonical_symbols(text: str) -> str:
+    """What someone typed, read as code symbols by `normalize`'s rules, or a CodeError."""
+    return _canonical_symbols(text)

@@ -1,0 +1,240 @@
+"""The classes' database: one engine per process, made on first use, and its migrations.
+
+Where: `HANDGRID_DATABASE_URL` (config DATABASE_URL), any SQLAlchemy URL; by
+default a SQLite file, handgrid.db, in the app's instance folder (the image
+sets /data/handgrid.db, on its volume), or PostgreSQL (below). Nothing outside
+this module knows which database it talks to.
+
+Why the engine is made lazily: practice without a class never touches the
+database, and keeps working when it is missing or broken. The first class
+request of each process makes the engine and brings the schema up to date
+(`migrate`, a no-op once done); the server also migrates once at start-up,
+before its workers start (app/server.py), so a broken database shows at once.
+
+SQLite, tuned for a class of students checking at once from several worker
+processes:
+
+* WAL, so that reading results never waits for a check being written, and
+  `synchronous=FULL`, so that a check acknowledged is on disk (not only in
+  the OS's cache) before its answer leaves.
+* Every write transaction starts with BEGIN IMMEDIATE: it takes the write lock
+  first, and waits for it (the busy timeout) instead of failing with
+  "database is locked" when two workers upgrade a read to a write at once.
+  Reads use a plain BEGIN. `store` says which it needs (`write=True`).
+* A busy timeout long enough for a queue of short writes.
+
+Migrations (Alembic, in migrations/) run under a lock, so several processes
+starting at once migrate once: a file lock beside a SQLite file, an advisory
+lock on PostgreSQL (several replicas starting together).
+
+PostgreSQL (`postgresql+psycopg://user:password@host/db`, psycopg 3), shared by
+any number of replicas: nothing of the SQLite list above applies (no pragmas, a
+plain BEGIN, no write file lock: PostgreSQL's row locks order the writers). Each
+worker process keeps a pool of `pool_size()` connections, one per request it can
+run at once (its own thread and its HANDGRID_THREADS), plus `MAX_OVERFLOW` for the
+migration's lock connection and a spare; connections are checked before use
+(pool_pre_ping), so a restarted database costs no failed request. A replica of W
+workers holds at most W × (1 + HANDGRID_THREADS + 2) connections: 14 with the
+defaults of a 2-core machine, which PostgreSQL's default max_connections (100)
+takes seven times over.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+FILE_NAME = "handgrid.db"
+BUSY_TIMEOUT = 30  # seconds a write waits for the lock: far longer than a queue of checks takes
+# A fixed key for PostgreSQL's advisory lock around migrations ("HGRD").
+_ADVISORY_KEY = 0x48475244
+DEFAULT_THREADS = "4"  # HANDGRID_THREADS' default (app/server.py SETTINGS, tested equal)
+
+
+class Unavailable(RuntimeError):
+    """The database cannot be reached or set up; the message is for the log."""
+
+
+def default_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / FILE_NAME}"
+
+
+def url_of(app) -> str:
+    """The database URL of a Flask app: HANDGRID_DATABASE_URL, else the instance folder's file."""
+    return app.config.get("DATABASE_URL") or default_url(app.instance_path)
+
+
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+MAX_OVERFLOW = 2  # beyond pool_size(): the migration's lock connection, and a spare
+POOL_TIMEOUT = 10  # seconds a request waits for a connection before it fails
+
+
+def pool_size(environ: Mapping[str, str] = os.environ) -> int:
+    """Connections a worker keeps: one per request it can run at once, its own thread's
+    and its HANDGRID_THREADS' (app/rsgi.py). app/server.py has checked the setting."""
+    try:
+        threads = int(environ.get("HANDGRID_THREADS", DEFAULT_THREADS))
+    except ValueError:
+        threads = int(DEFAULT_THREADS)
+    return 1 + max(0, threads)
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for `url`, with the settings above; a SQLite file's folder is made."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size(), max_overflow=MAX_OVERFLOW,
+                             pool_timeout=POOL_TIMEOUT)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, record) -> None:
+        dbapi_connection.isolation_level = None  # transactions begin as `on_begin` says
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("handgrid_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """One process's engine for one URL, made (and migrated) on first use; made
+    again in a forked child, which must not share its parent's connections."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._pid = 0
+        self._lock = threading.RLock()
+        self._write_lock: TextIO | None = None
+        self._write_lock_pid = 0
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None or self._pid != os.getpid():
+            with self._lock:
+                if self._engine is None or self._pid != os.getpid():
+                    try:
+                        engine = make_engine(self.url)
+                    except Exception as error:
+                        raise Unavailable(f"the classes database cannot be opened: {error}") from error
+                    migrate_engine(engine)
+                    self._engine, self._pid = engine, os.getpid()
+        return self._engine
+
+    @contextmanager
+    def begin(self, write: bool = False) -> Iterator[Connection]:
+        """A connection in a transaction, committed at the end (rolled back on an error)."""
+        engine = self.engine
+        with self._writing(engine) if write else nullcontext():
+            with engine.connect().execution_options(handgrid_write=write) as connection:
+                with connection.begin():
+                    yield connection
+
+    @contextmanager
+    def _writing(self, engine: Engine) -> Iterator[None]:
+        """Writers to a SQLite file take turns on a file lock first. SQLite's own
+        lock would do, but a writer that finds it taken sleeps in steps of up to
+        100 ms before trying again; a file lock wakes the next writer as soon as
+        the last one is done, which makes a class's checks several times faster."""
+        path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+        if not path or path == ":memory:":
+            yield
+            return
+        with self._lock:
+            if self._write_lock is None or self._write_lock_pid != os.getpid():
+                self._write_lock, self._write_lock_pid = open(f"{path}.write-lock", "a"), os.getpid()  # noqa: SIM115
+            handle = self._write_lock
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            yield
+            return
+        with open(f"{url.database}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    elif url.get_backend_name() == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ADVISORY_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
+    else:
+        yield
+
+
+def _revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate_engine(engine: Engine) -> tuple[str | None, str | None]:
+    """Bring the schema up to date (Alembic's upgrade to head), once across processes:
+    (the revision before, the revision after); equal when there was nothing to do."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with _migration_lock(engine), engine.connect().execution_options(handgrid_write=True) as connection:
+            before = _revision(connection)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            after = _revision(connection)
+            connection.commit()
+    except Exception as error:
+        shown = engine.url.render_as_string(hide_password=True)
+        raise Unavailable(f"the classes database ({shown}) cannot be set up: {error}") from error
+    return before, after
+
+
+def migrate(url: str) -> tuple[str | None, str | None]:
+    """Migrate the database at `url` (app/server.py, before the workers start):
+    (the revision before, the revision after)."""
+    engine = make_engine(url)
+    try:
+        return migrate_engine(engine)
+    finally:
+        engine.dispose()

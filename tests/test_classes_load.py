@@ -1,0 +1,92 @@
+"""Classes against the real server (python -m app.server, 2 workers, a SQLite
+file): a class of 60 checking at once loses nothing, a SIGKILL mid-load loses
+no acknowledged check, and no token ever reaches the server's log.
+tools/classload.py does the work; `make loadtest` runs it with 300 students."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tools import classload, serving
+
+pytestmark = pytest.mark.system
+
+
+def test_sixty_students_checking_at_once_lose_nothing(tmp_path):
+    outcome, problems = classload.load(tmp_path, students=60, checks=20, workers=2)
+    assert problems == []
+    assert outcome.joined == 60 and outcome.checks == 60 * 20 and outcome.interrupted == 0
+    assert "database is locked" not in (tmp_path / "server.log").read_text()
+
+
+def test_a_server_killed_mid_load_keeps_every_acknowledged_check(tmp_path):
+    outcome, problems = classload.kill_and_restart(tmp_path, students=60, checks=20, workers=2)
+    assert problems == []
+    assert 0 < outcome.checks < 60 * 20 and outcome.interrupted > 0
+
+
+def _send(url: str, path: str, body: dict | None = None, token: str | None = None,
+          headers: dict | None = None) -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
+                                     headers=headers)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_no_token_reaches_the_servers_log(tmp_path):
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process, url = serving.start(2, {"HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}"},
+                                     stdout=out, stderr=subprocess.STDOUT)
+    try:
+        serving.wait_until_up(url + "/healthz", process)
+        status, body = _send(url, "/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})
+        made = json.loads(body)
+        status, body = _send(url, f"/api/classes/{made['join_code']}/students", {"name": "Ada"})
+        joined = json.loads(body)
+        teacher, student = made["teacher_token"], joined["student_token"]
+        code = joined["problems"][0]["code"]
+        teacher_link = f"/classes/{made['id']}/t/{teacher}"
+        sent = [_send(url, teacher_link), _send(url, f"/me/r/{student}"),
+                _send(url, f"/classes/{made['id']}/t/{teacher}?x=1", headers={"Referer": url + teacher_link}),
+                _send(url, f"/api/problems/{code}/check", {}, student),
+                _send(url, f"/api/classes/{made['id']}/results", token=teacher),
+                _send(url, f"/me/r/{student}x")]  # a wrong token is not logged either
+        assert [status for status, _ in sent[3:5]] == [200, 200]
+        assert sent[0][0] in (302, 303) and sent[1][0] in (302, 303) and sent[5][0] == 404
+        serving.wait_until_up(url + "/healthz", process)
+    finally:
+        process.terminate()
+        process.wait(15)
+    text = log.read_text()
+    assert f"/classes/{made['id']}/t/[redacted]" in text and "/me/r/[redacted]" in text
+    assert f'"{url}/classes/{made["id"]}/t/[redacted]"' in text  # the Referer
+    for secret in (teacher, student):
+        assert secret not in text
+
+
+def test_a_bad_retention_stops_the_server_with_a_message(tmp_path):
+    env = {**os.environ, "HANDGRID_CLASS_RETENTION_DAYS": "0", "HANDGRID_BIND": "127.0.0.1:1",
+           "HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}"}
+    result = subprocess.run([sys.executable, "-m", "app.server"], cwd=serving.ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "HANDGRID_CLASS_RETENTION_DAYS must be a whole number of days from 1 to 36500" in result.stderr
+    assert "Traceback" not in result.stderr

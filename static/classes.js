@@ -1,7 +1,8 @@
 // The teacher's dashboard (app/classes.py): its live part (data-live) asks the
 // server again every few seconds (htmx's hx-trigger "every 5s"). This pauses it
-// while the tab is hidden, asks at once when the tab is shown again, and shows
-// the time of the last update in the teacher's time zone. Without
+// while the tab is hidden, asks at once when the tab is shown again, keeps the
+// table where it was scrolled, and shows the time of the last update in the
+// teacher's time zone. Without
 // this file the part still updates; without JavaScript, Refresh reloads the page.
 (function () {
   "use strict";
@@ -27,7 +28,18 @@
     if (when && !isNaN(when.getTime())) time.textContent = when.toLocaleTimeString();
   }
 
-  document.addEventListener("htmx:afterSettle", localTime);
+  // The table scrolled sideways (on a phone) stays where the teacher left it across swaps.
+  var scrolledTo = 0;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var table = document.getElementById("roster-scroller");
+    scrolledTo = table ? table.scrollLeft : 0;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var table = document.getElementById("roster-scroller");
+    if (table && scrolledTo) table.scrollLeft = scrolledTo;
+    localTime();
+  });
   document.addEventListener("DOMContentLoaded", localTime);
 
   document.addEventListener("visibilitychange", function () {

@@ -216,6 +216,16 @@ def test_the_class_pages_have_no_violations_and_fit_a_phone(browser, class_serve
     shoot(teacher, f"dashboard-1280-{scheme}")
     teacher.set_viewport_size(PHONE)
     shoot(teacher, f"dashboard-360-{scheme}")
+    # On a phone the table scrolls sideways in its box, and stays scrolled through a live swap.
+    scroller = teacher.locator("#roster-scroller")
+    scroller.evaluate("element => { element.scrollLeft = 120; }")
+    scrolled = scroller.evaluate("element => element.scrollLeft")
+    assert scrolled > 0
+    with teacher.expect_response(lambda response: response.url.endswith("/live")):
+        teacher.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
+    teacher.wait_for_timeout(200)
+    assert teacher.locator("#roster-scroller").evaluate("element => element.scrollLeft") == scrolled
+    no_sideways_scroll(teacher)
     teacher.set_viewport_size(LAPTOP)
     teacher.get_by_role("link", name="Cal with a rather long name", exact=True).click()
     assert axe_violations(teacher) == []

@@ -230,10 +230,16 @@ def test_the_class_pages_have_no_violations_and_fit_a_phone(browser, class_serve
     teacher.get_by_role("link", name="Cal with a rather long name", exact=True).click()
     assert axe_violations(teacher) == []
     shoot(teacher, f"student-grids-1280-{scheme}")
+    teacher.set_viewport_size(PHONE)
+    no_sideways_scroll(teacher)
     for path in ("links", "project", "close"):
         teacher.goto(f"{class_server}/classes/{made['id']}/{path}")
+        no_sideways_scroll(teacher)
+        teacher.set_viewport_size(LAPTOP)
         assert axe_violations(teacher) == [], path
         shoot(teacher, f"{path}-1280-{scheme}")
+        teacher.set_viewport_size(PHONE)
+    teacher.set_viewport_size(LAPTOP)
     teacher.goto(f"{class_server}/classes/new")
     assert axe_violations(teacher) == []
     teacher.context.close()

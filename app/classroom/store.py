@@ -248,7 +248,9 @@ def purge_expired(at: datetime | None = None, days: int | None = None) -> int:
 
 
 def maybe_purge(at: datetime) -> None:
-    """`purge_expired`, at most every PURGE_EVERY seconds in a worker."""
+    """`purge_expired`, at most every PURGE_EVERY seconds in a worker: called as
+    classes are made and joined, so a server that runs for months still deletes
+    what has expired (it also does at start-up: app/server.py)."""
     global _last_purge
     if time.monotonic() - _last_purge >= PURGE_EVERY or _last_purge == 0.0:
         _last_purge = time.monotonic()
@@ -266,6 +268,7 @@ def join(join_code: str, name: str) -> Joined:
     if code is None:
         raise LookupError("no such class")
     token, student_id, at = new_token(), _new_id(), now()
+    maybe_purge(at)
     with _db().begin(write=True) as connection:
         row = connection.execute(select(classes).where(classes.c.join_code == code)
                                  .with_for_update()).mappings().first()

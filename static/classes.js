@@ -42,6 +42,14 @@
   });
   document.addEventListener("DOMContentLoaded", localTime);
 
+  // Nothing new (a 204: htmx swaps nothing): the figures shown are still the latest.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    var time = document.querySelector("#live-time time");
+    if (!time || !source || !source.hasAttribute || !source.hasAttribute("data-live")) return;
+    if (event.detail.xhr && event.detail.xhr.status === 204) time.textContent = new Date().toLocaleTimeString();
+  });
+
   document.addEventListener("visibilitychange", function () {
     var live = document.querySelector("[data-live]");
     if (!document.hidden && live && window.htmx) window.htmx.trigger(live, "hg-refresh");

@@ -229,7 +229,8 @@ def test_a_student_joins_checks_and_the_teacher_sees_it_live(app, teacher):
     # ... and shows in the live part of the dashboard, with the slip in the tutor's words.
     live = soup(teacher.get(f"/classes/{class_id}/live", headers=HX).data)
     root = live.select_one("#live")
-    assert root["hx-trigger"].startswith("every 5s") and root["hx-get"] == f"/classes/{class_id}/live"
+    assert root["hx-trigger"].startswith("every 5s")
+    assert root["hx-get"].startswith(f"/classes/{class_id}/live?v=")
     line = live.select_one("tr[data-student]")
     assert line.select_one(".student-name").get_text() == "Ada"
     assert line.select_one(f"td[data-code='{code}'] .score-cell").get_text().startswith("35/36")
@@ -252,6 +253,20 @@ def test_next_problem_goes_on_to_the_students_next_problem_then_their_page(app, 
         for headers in ({}, HX):
             answer = soup(check(student, code, headers=headers).data)
             assert answer.select_one("#next-problem")["href"] == following, (code, headers)
+
+
+def test_the_live_part_is_a_204_while_nothing_changes(app, teacher):
+    class_id = make_class(teacher)
+    student = join(app, join_path(teacher, class_id), "Ada")
+    live = soup(teacher.get(f"/classes/{class_id}").data).select_one("#live")["hx-get"]
+    assert live.startswith(f"/classes/{class_id}/live?v=")
+    quiet = teacher.get(live, headers=HX)
+    assert quiet.status_code == 204 and quiet.data == b""
+    check(student, my_codes(student)[0], headers=HX)
+    news = teacher.get(live, headers=HX)
+    assert news.status_code == 200
+    assert soup(news.data).select_one("#live")["hx-get"] != live  # it asks with the new version next
+    assert teacher.get(f"/classes/{class_id}/live?v=stale", headers=HX).status_code == 200
 
 
 def test_the_teacher_sees_a_students_latest_grids_with_marks_read_only(app, teacher):

@@ -309,9 +309,11 @@ def student_for_token(student_token: str) -> StudentRow | None:
     if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
         return None
     with _db().begin() as connection:
-        row = connection.execute(_students(students.c.token_hash == token_hash(student_token))
-                                 ).mappings().first()
+        row = connection.execute(_STUDENT_BY_TOKEN, {"p_hash": token_hash(student_token)}).mappings().first()
         return None if row is None else _student(row)
+
+
+_STUDENT_BY_TOKEN = _students(students.c.token_hash == bindparam("p_hash"))  # on every recorded check
 
 
 def student_in_class(class_id: str, student_id: str) -> StudentRow | None:

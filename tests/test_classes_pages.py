@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import urllib.parse
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -17,7 +18,9 @@ from app.core import classroom, codes
 from app.core.answers import answers_from_form
 from app.core.grading import grade
 from app.core.problem import solve
+from app.core.diagnosis import KINDS
 from app.present import slips
+from app.present.dashboard import LEVELS, _level, ago
 from tests.pages import form_data, soup, status_of
 
 HX = {"HX-Request": "true"}
@@ -538,3 +541,29 @@ def test_hostile_names_are_escaped_on_every_page(app, teacher):
     shown = soup(pages[f"/classes/{class_id}/live"].data).select_one(".student-name").get_text()
     assert HOSTILE[:40] in shown
     assert HOSTILE[:80] in soup(pages["/me"].data).select_one(".me-class").get_text()
+
+
+# --- the dashboard as data (app/present/dashboard.py) -----------------------------------
+
+
+@pytest.mark.parametrize("seconds, said", [(0, "just now"), (59, "just now"), (60, "1 min ago"),
+                                           (3599, "59 min ago"), (3600, "1 h ago"), (86399, "23 h ago"),
+                                           (86400, "1 day ago"), (3 * 86400, "3 days ago"), (-5, "just now")])
+def test_how_long_ago_reads_at_a_glance(seconds, said):
+    now = datetime(2026, 12, 2, 10, 0)
+    assert ago(now - timedelta(seconds=seconds), now) == said
+    assert ago(None, now) == "never"
+
+
+def test_heat_levels_grow_with_the_share_of_students_and_never_hide_a_wrong_cell():
+    assert _level(0, 28) == 0 and _level(5, 0) == 0
+    assert _level(1, 28) == 1  # one student of 28 still shows
+    assert _level(28, 28) == LEVELS and _level(14, 28) == 3
+    assert [_level(n, 10) for n in range(11)] == sorted(_level(n, 10) for n in range(11))
+
+
+def test_every_slip_kind_of_the_tutor_is_said_for_the_teacher():
+    phrases = {kind: slips.phrase(kind) for kind in KINDS}
+    assert len(set(phrases.values())) == len(KINDS)
+    assert slips.line("no_bias", "h_z", 9, 28) == "9 of 28 left out the bias in h_z"
+    assert slips.phrase("a kind to come") == "made a slip of the kind “a kind to come”"

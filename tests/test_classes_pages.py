@@ -16,9 +16,9 @@ import pytest
 from app import create_app
 from app.core import classroom, codes
 from app.core.answers import answers_from_form
+from app.core.diagnosis import KINDS
 from app.core.grading import grade
 from app.core.problem import solve
-from app.core.diagnosis import KINDS
 from app.present import slips
 from app.present.dashboard import LEVELS, _level, ago
 from tests.pages import form_data, soup, status_of

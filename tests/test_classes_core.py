@@ -148,6 +148,7 @@ def test_closing_times_need_an_offset_and_a_future():
     assert when == datetime(2026, 12, 24, 15, 0, 0)
     assert classroom.iso(when) == "2026-12-24T15:00:00Z"
     for bad, message in [("2026-12-24T16:00:00", "offset"), ("tomorrow", "offset"), (5, "offset"),
+                         ("0001-01-01T00:00:00+14:00", "offset"), ("9999-12-31T23:59:59-14:00", "offset"),
                          ("2020-01-01T00:00:00Z", "in the past")]:
         with pytest.raises(ClassError, match=message):
             classroom.parse_closes_at(bad, NOW)

@@ -332,11 +332,11 @@ def parse_closes_at(value: object, now: datetime) -> datetime | None:
         raise ClassError(message)
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            raise ClassError(message)
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a time; or, moved to UTC, before year 1 or after 9999
         raise ClassError(message) from None
-    if when.tzinfo is None:
-        raise ClassError(message)
-    when = when.astimezone(UTC).replace(tzinfo=None)
     if when <= now:
         raise ClassError("closes_at is in the past; give a time to come, or none.")
     return when

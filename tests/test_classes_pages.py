@@ -305,6 +305,28 @@ def test_entries_are_kept_on_the_server_and_come_back_on_another_device(app, tea
     assert page.select_one("#h_z-0-0")["value"] == str(solve(codes.load(code).problem).h_z[0][0])
 
 
+def test_start_over_on_a_class_problem_clears_what_the_server_kept(app, teacher):
+    class_id = make_class(teacher)
+    student = join(app, join_path(teacher, class_id), "Ada")
+    code = my_codes(student)[0]
+    check(student, code, {"h_z-0-1": "7"}, action="hint")
+    page = soup(student.get(f"/p/{code}").data)
+    assert page.select_one("#h_z-0-1")["value"] == "7"
+    assert page.select_one("button#start-over")["name"] == "start_over"
+    token = page.select_one("input[name=csrf_token]")["value"]
+    typed = form_data(solve(codes.load(code).problem).as_lists())
+    cleared = student.post(f"/p/{code}", headers=HX,
+                           data=typed | {"start_over": "1", "revealed": "h", "csrf_token": token})
+    assert cleared.status_code == 200
+    assert {field["value"] for field in soup(cleared.data).select("#work-form input[data-matrix]")} == {""}
+    again = soup(app.test_client().get(f"/p/{code}").data)  # another browser: not in the class
+    assert again.select_one("#class-banner") is None
+    kept = soup(student.get(f"/p/{code}").data).select("input[data-matrix]")
+    assert {field["value"] for field in kept} == {""}
+    # Practice without a class keeps its plain link.
+    assert again.select_one("a#start-over")["href"] == f"/p/{code}"
+
+
 def test_someone_elses_problem_is_practised_as_ever_and_not_recorded(app, teacher):
     class_id = make_class(teacher)
     student = join(app, join_path(teacher, class_id), "Ada")

@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from flask import Blueprint, current_app, make_response, redirect, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict
 
 from . import classes
 from .contexts import ProblemPage, StartPage, render
@@ -93,6 +94,8 @@ def problem(code: str):
 
     form = request.form
     posted = request.method == "POST"
+    if posted and student is not None and form.get("start_over") == "1":
+        form = ImmutableMultiDict()  # all cleared, and saved so (csrf.valid reads the request's own form)
     checked = posted and (form.get("action") == "check" or form.get("checked") == "1")
     if posted:
         # A plain dict for the 36 lookups of the cells: a MultiDict's get is Python.

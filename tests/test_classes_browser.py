@@ -206,6 +206,32 @@ def checked_class(class_server):
     return made, tokens, code
 
 
+def activity(class_server: str, checked_class) -> None:
+    """The first student checks their problem again: the class has something new."""
+    _, tokens, code = checked_class
+    answers = {name: grid for name, grid in solve(codes.load(code).problem).as_lists().items()
+               if name in ANSWER_NAMES}
+    assert api(f"{class_server}/api/problems/{code}/check", answers, tokens[0])["recorded"] is True
+
+
+def test_a_quiet_class_is_polled_for_nothing_new(browser, class_server, checked_class):
+    """While nothing happens, each poll is a 204 and nothing is drawn again; a
+    check makes the next poll bring the new figures."""
+    made, _, _ = checked_class
+    page = browser.new_context(viewport=LAPTOP).new_page()
+    page.goto(made["teacher_url"])
+    before = page.locator("#roster .cell-detail").first.inner_text()
+    with page.expect_response(lambda response: "/live?" in response.url) as polled:
+        page.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
+    assert polled.value.status == 204
+    activity(class_server, checked_class)
+    with page.expect_response(lambda response: "/live?" in response.url) as polled:
+        page.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
+    assert polled.value.status == 200
+    expect(page.locator("#roster .cell-detail").first).not_to_have_text(before)
+    page.context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_class_pages_have_no_violations_and_fit_a_phone(browser, class_server, checked_class, scheme):
     made, tokens, code = checked_class
@@ -216,14 +242,31 @@ def test_the_class_pages_have_no_violations_and_fit_a_phone(browser, class_serve
     shoot(teacher, f"dashboard-1280-{scheme}")
     teacher.set_viewport_size(PHONE)
     shoot(teacher, f"dashboard-360-{scheme}")
+    # On a phone the table scrolls sideways in its box, and stays scrolled through a live swap.
+    scroller = teacher.locator("#roster-scroller")
+    scroller.evaluate("element => { element.scrollLeft = 120; }")
+    scrolled = scroller.evaluate("element => element.scrollLeft")
+    assert scrolled > 0
+    activity(class_server, checked_class)  # something new, so that the live part is swapped
+    with teacher.expect_response(lambda response: "/live?" in response.url and response.status == 200):
+        teacher.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
+    teacher.wait_for_timeout(200)
+    assert teacher.locator("#roster-scroller").evaluate("element => element.scrollLeft") == scrolled
+    no_sideways_scroll(teacher)
     teacher.set_viewport_size(LAPTOP)
     teacher.get_by_role("link", name="Cal with a rather long name", exact=True).click()
     assert axe_violations(teacher) == []
     shoot(teacher, f"student-grids-1280-{scheme}")
+    teacher.set_viewport_size(PHONE)
+    no_sideways_scroll(teacher)
     for path in ("links", "project", "close"):
         teacher.goto(f"{class_server}/classes/{made['id']}/{path}")
+        no_sideways_scroll(teacher)
+        teacher.set_viewport_size(LAPTOP)
         assert axe_violations(teacher) == [], path
         shoot(teacher, f"{path}-1280-{scheme}")
+        teacher.set_viewport_size(PHONE)
+    teacher.set_viewport_size(LAPTOP)
     teacher.goto(f"{class_server}/classes/new")
     assert axe_violations(teacher) == []
     teacher.context.close()
@@ -254,7 +297,7 @@ def test_the_live_part_pauses_while_its_tab_is_hidden(browser, class_server, che
     made, _, _ = checked_class
     page = browser.new_context(viewport=LAPTOP).new_page()
     asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/live") else None)
+    page.on("request", lambda request: asked.append(request.url) if "/live?" in request.url else None)
     page.goto(made["teacher_url"])
     page.evaluate("""() => {
         Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});
@@ -265,7 +308,9 @@ def test_the_live_part_pauses_while_its_tab_is_hidden(browser, class_server, che
     # Shown again: asked at once; and the link the teacher was on keeps the focus through the swap.
     focused = page.locator("#roster .student-name a").first
     focused.focus()
-    with page.expect_response(lambda response: response.url.endswith("/live"), timeout=2_000):
+    activity(class_server, checked_class)  # something new, so that the live part is swapped
+    with page.expect_response(lambda response: "/live?" in response.url and response.status == 200,
+                              timeout=2_000):
         page.evaluate("""() => {
             Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});
             document.dispatchEvent(new Event('visibilitychange'));

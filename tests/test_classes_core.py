@@ -30,7 +30,7 @@ from app.core.classroom import (
     summarize,
 )
 from app.core.grading import grade
-from app.core.problem import solve
+from app.core.problem import Sizes, solve
 
 NOW = datetime(2026, 12, 2, 9, 0, 0)
 CODE = classroom.codes_for_student(classroom.assignment("classic", problems=1, seed=11), 1)[0]
@@ -113,6 +113,18 @@ def test_the_versions_do_not_depend_on_the_order_students_join_in():
         item.code for item in worksheet.versions(given.settings(versions=3))[2].items)
 
 
+def test_sizes_with_few_problems_give_their_versions_out_again_once_all_are_given():
+    tiny = Sizes(1, 1, 1, 1)
+    given = classroom.assignment(sizes=tiny, problems=6, seed=5)
+    versions = [codes_for_student(given, n) for n in range(1, classroom.MAX_STUDENTS + 1)]
+    distinct = list(dict.fromkeys(versions))
+    assert 1 <= len(distinct) < 50 and versions[:len(distinct)] == distinct  # every version once, first
+    assert versions[len(distinct)] == distinct[0] and all(len(set(v)) == 6 for v in versions)
+    for order in ([300, 1, 150], [7, 300], [11, 12, 300]):  # in a fresh worker, whoever joins first
+        classroom._STREAMS.clear()
+        assert [codes_for_student(given, n) for n in order] == [versions[n - 1] for n in order]
+
+
 def test_listed_codes_go_to_everyone_and_custom_codes_are_welcome():
     problem = worksheet.versions(classroom.assignment("gentle", seed=1).settings(versions=1))[0].items[0]
     custom = codes.display(codes.custom_code(problem.problem))
@@ -148,6 +160,7 @@ def test_closing_times_need_an_offset_and_a_future():
     assert when == datetime(2026, 12, 24, 15, 0, 0)
     assert classroom.iso(when) == "2026-12-24T15:00:00Z"
     for bad, message in [("2026-12-24T16:00:00", "offset"), ("tomorrow", "offset"), (5, "offset"),
+                         ("0001-01-01T00:00:00+14:00", "offset"), ("9999-12-31T23:59:59-14:00", "offset"),
                          ("2020-01-01T00:00:00Z", "in the past")]:
         with pytest.raises(ClassError, match=message):
             classroom.parse_closes_at(bad, NOW)

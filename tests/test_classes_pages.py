@@ -9,15 +9,18 @@ import csv
 import io
 import re
 import urllib.parse
+from datetime import datetime, timedelta
 
 import pytest
 
 from app import create_app
 from app.core import classroom, codes
 from app.core.answers import answers_from_form
+from app.core.diagnosis import KINDS
 from app.core.grading import grade
 from app.core.problem import solve
 from app.present import slips
+from app.present.dashboard import LEVELS, _level, ago
 from tests.pages import form_data, soup, status_of
 
 pytestmark = pytest.mark.databases  # each storing test on SQLite and on PostgreSQL
@@ -231,7 +234,8 @@ def test_a_student_joins_checks_and_the_teacher_sees_it_live(app, teacher):
     # ... and shows in the live part of the dashboard, with the slip in the tutor's words.
     live = soup(teacher.get(f"/classes/{class_id}/live", headers=HX).data)
     root = live.select_one("#live")
-    assert root["hx-trigger"].startswith("every 5s") and root["hx-get"] == f"/classes/{class_id}/live"
+    assert root["hx-trigger"].startswith("every 5s")
+    assert root["hx-get"].startswith(f"/classes/{class_id}/live?v=")
     line = live.select_one("tr[data-student]")
     assert line.select_one(".student-name").get_text() == "Ada"
     assert line.select_one(f"td[data-code='{code}'] .score-cell").get_text().startswith("35/36")
@@ -254,6 +258,20 @@ def test_next_problem_goes_on_to_the_students_next_problem_then_their_page(app, 
         for headers in ({}, HX):
             answer = soup(check(student, code, headers=headers).data)
             assert answer.select_one("#next-problem")["href"] == following, (code, headers)
+
+
+def test_the_live_part_is_a_204_while_nothing_changes(app, teacher):
+    class_id = make_class(teacher)
+    student = join(app, join_path(teacher, class_id), "Ada")
+    live = soup(teacher.get(f"/classes/{class_id}").data).select_one("#live")["hx-get"]
+    assert live.startswith(f"/classes/{class_id}/live?v=")
+    quiet = teacher.get(live, headers=HX)
+    assert quiet.status_code == 204 and quiet.data == b""
+    check(student, my_codes(student)[0], headers=HX)
+    news = teacher.get(live, headers=HX)
+    assert news.status_code == 200
+    assert soup(news.data).select_one("#live")["hx-get"] != live  # it asks with the new version next
+    assert teacher.get(f"/classes/{class_id}/live?v=stale", headers=HX).status_code == 200
 
 
 def test_the_teacher_sees_a_students_latest_grids_with_marks_read_only(app, teacher):
@@ -287,6 +305,28 @@ def test_entries_are_kept_on_the_server_and_come_back_on_another_device(app, tea
     assert page.select_one("#h_z-0-1")["value"] == "7"
     assert page.select_one("#work")["data-class-entries"] == ""
     assert page.select_one("#h_z-0-0")["value"] == str(solve(codes.load(code).problem).h_z[0][0])
+
+
+def test_start_over_on_a_class_problem_clears_what_the_server_kept(app, teacher):
+    class_id = make_class(teacher)
+    student = join(app, join_path(teacher, class_id), "Ada")
+    code = my_codes(student)[0]
+    check(student, code, {"h_z-0-1": "7"}, action="hint")
+    page = soup(student.get(f"/p/{code}").data)
+    assert page.select_one("#h_z-0-1")["value"] == "7"
+    assert page.select_one("button#start-over")["name"] == "start_over"
+    token = page.select_one("input[name=csrf_token]")["value"]
+    typed = form_data(solve(codes.load(code).problem).as_lists())
+    cleared = student.post(f"/p/{code}", headers=HX,
+                           data=typed | {"start_over": "1", "revealed": "h", "csrf_token": token})
+    assert cleared.status_code == 200
+    assert {field["value"] for field in soup(cleared.data).select("#work-form input[data-matrix]")} == {""}
+    again = soup(app.test_client().get(f"/p/{code}").data)  # another browser: not in the class
+    assert again.select_one("#class-banner") is None
+    kept = soup(student.get(f"/p/{code}").data).select("input[data-matrix]")
+    assert {field["value"] for field in kept} == {""}
+    # Practice without a class keeps its plain link.
+    assert again.select_one("a#start-over")["href"] == f"/p/{code}"
 
 
 def test_someone_elses_problem_is_practised_as_ever_and_not_recorded(app, teacher):
@@ -525,3 +565,29 @@ def test_hostile_names_are_escaped_on_every_page(app, teacher):
     shown = soup(pages[f"/classes/{class_id}/live"].data).select_one(".student-name").get_text()
     assert HOSTILE[:40] in shown
     assert HOSTILE[:80] in soup(pages["/me"].data).select_one(".me-class").get_text()
+
+
+# --- the dashboard as data (app/present/dashboard.py) -----------------------------------
+
+
+@pytest.mark.parametrize("seconds, said", [(0, "just now"), (59, "just now"), (60, "1 min ago"),
+                                           (3599, "59 min ago"), (3600, "1 h ago"), (86399, "23 h ago"),
+                                           (86400, "1 day ago"), (3 * 86400, "3 days ago"), (-5, "just now")])
+def test_how_long_ago_reads_at_a_glance(seconds, said):
+    now = datetime(2026, 12, 2, 10, 0)
+    assert ago(now - timedelta(seconds=seconds), now) == said
+    assert ago(None, now) == "never"
+
+
+def test_heat_levels_grow_with_the_share_of_students_and_never_hide_a_wrong_cell():
+    assert _level(0, 28) == 0 and _level(5, 0) == 0
+    assert _level(1, 28) == 1  # one student of 28 still shows
+    assert _level(28, 28) == LEVELS and _level(14, 28) == 3
+    assert [_level(n, 10) for n in range(11)] == sorted(_level(n, 10) for n in range(11))
+
+
+def test_every_slip_kind_of_the_tutor_is_said_for_the_teacher():
+    phrases = {kind: slips.phrase(kind) for kind in KINDS}
+    assert len(set(phrases.values())) == len(KINDS)
+    assert slips.line("no_bias", "h_z", 9, 28) == "9 of 28 left out the bias in h_z"
+    assert slips.phrase("a kind to come") == "made a slip of the kind “a kind to come”"

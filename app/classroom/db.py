@@ -126,6 +126,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Engine | None = None
+        self._writer: Engine | None = None
         self._pid = 0
         self._lock = threading.RLock()
         self._write_lock: TextIO | None = None
@@ -142,6 +143,7 @@ class Database:
                         raise Unavailable(f"the classes database cannot be opened: {error}") from error
                     migrate_engine(engine)
                     self._engine, self._pid = engine, os.getpid()
+                    self._writer = engine.execution_options(handgrid_write=True)  # the same pool
         return self._engine
 
     @contextmanager
@@ -149,7 +151,7 @@ class Database:
         """A connection in a transaction, committed at the end (rolled back on an error)."""
         engine = self.engine
         with self._writing(engine) if write else nullcontext():
-            with engine.connect().execution_options(handgrid_write=write) as connection:
+            with (self._writer if write else engine).connect() as connection:
                 with connection.begin():
                     yield connection
 
@@ -176,7 +178,7 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
-            self._engine = None
+            self._engine = self._writer = None
 
 
 @contextmanager

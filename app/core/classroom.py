@@ -231,12 +231,15 @@ def assignment(preset: str | None = None, sizes: Sizes | None = None, listed: Se
         return Assignment(worksheet.CUSTOM, presets.DEFAULT.sizes, len(found), seed, gen, found)
     count = _problems(DEFAULT_PROBLEMS if problems is None else problems)
     if sizes is not None:
-        return Assignment(worksheet.CUSTOM, sizes, count, seed, gen)
-    try:
-        profile = presets.by_name(preset)
-    except ProblemError as error:
-        raise ClassError(str(error)) from None
-    return Assignment(profile.name, profile.sizes, count, seed, gen)
+        made = Assignment(worksheet.CUSTOM, sizes, count, seed, gen)
+    else:
+        try:
+            profile = presets.by_name(preset)
+        except ProblemError as error:
+            raise ClassError(str(error)) from None
+        made = Assignment(profile.name, profile.sizes, count, seed, gen)
+    codes_for_student(made, 1)  # a ClassError now, not at the first join, when there is not one version
+    return made
 
 
 def assignment_from_json(data: Mapping[str, object], seed: int) -> Assignment:
@@ -270,7 +273,10 @@ class _VersionStream:
     The same draws as worksheet's `_problem_seeds` (the same seed sequence,
     read word by word from the same bit stream, the same rule for skipping a
     seed or problem already seen): how far a worksheet draws changes none of
-    its earlier problems, so version n is the same here for any n."""
+    its earlier problems, so version n is the same here for any n. The search
+    stops for good after a fixed number of words (enough for every student of
+    the largest class), so that what a shape with few problems has is the same
+    in every worker, however its students joined."""
 
     def __init__(self, settings: worksheet.Settings) -> None:
         self.settings = settings
@@ -280,12 +286,15 @@ class _VersionStream:
         self.chosen: list[str] = []
         self.seen_seeds: set[int] = set()
         self.seen_problems = {codes.load(code).problem for code in settings.codes}
+        self.words = 0
+        # Room for every student of the largest class, and for a worksheet's search (8 per problem, for
+        # 60 versions) within it; a shape that runs out costs one long search per worker (1-1-1-1: 0.7 s).
+        self.limit = 4 * MAX_STUDENTS * settings.problems + 64
 
     def first(self, count: int) -> list[str]:
-        budget = 8 * count + 64  # as the worksheet's search: a shape with few problems ends
-        while len(self.chosen) < count and budget > 0:
-            for word in self.bits.random_raw(count - len(self.chosen)).tolist():
-                budget -= 1
+        while len(self.chosen) < count and self.words < self.limit:
+            for word in self.bits.random_raw(min(count - len(self.chosen), self.limit - self.words)).tolist():
+                self.words += 1
                 seed = word % (MAX_SEED + 1)
                 if seed in self.seen_seeds:
                     continue
@@ -304,7 +313,10 @@ class _VersionStream:
 
 def codes_for_student(given: Assignment, number: int) -> tuple[str, ...]:
     """The problem codes (display form) of the class's `number`th student
-    (1-based): the worksheet's version `number`, or the listed codes."""
+    (1-based): the worksheet's version `number`, or the listed codes. Sizes so
+    small that they have fewer different problems than the class needs (1-1-1-1
+    has a few dozen) give out their versions again, in order, once all are given;
+    a ClassError when they have not even one version's."""
     if not 1 <= number <= MAX_STUDENTS:
         raise ValueError(f"students are numbered 1 to {MAX_STUDENTS}")
     if given.codes:
@@ -315,7 +327,14 @@ def codes_for_student(given: Assignment, number: int) -> tuple[str, ...]:
         while len(_STREAMS) > _STREAMS_KEPT:
             _STREAMS.popitem(last=False)
     _STREAMS.move_to_end(given)
-    drawn = stream.first(number * given.problems)
+    try:
+        drawn = stream.first(number * given.problems)
+    except ClassError:
+        versions = len(stream.chosen) // given.problems
+        if not versions:
+            raise
+        number = (number - 1) % versions + 1
+        drawn = stream.chosen[:number * given.problems]
     return tuple(drawn[(number - 1) * given.problems:])
 
 
@@ -332,11 +351,11 @@ def parse_closes_at(value: object, now: datetime) -> datetime | None:
         raise ClassError(message)
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            raise ClassError(message)
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a time; or, moved to UTC, before year 1 or after 9999
         raise ClassError(message) from None
-    if when.tzinfo is None:
-        raise ClassError(message)
-    when = when.astimezone(UTC).replace(tzinfo=None)
     if when <= now:
         raise ClassError("closes_at is in the past; give a time to come, or none.")
     return when

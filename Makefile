@@ -53,13 +53,6 @@ fonts:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    fonts-dejavu-core > /dev/null; }
 
-# Debian's wrk drives the load test (tools/loadtest.py) and its smoke test in the suite.
-wrk:
-	@test -x $(WRK) || { \
-	  apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    wrk > /dev/null; }
-
 # Debian's PostgreSQL, which tests/realpg.py starts itself (initdb in a temporary directory,
 # a loopback port, an unprivileged user), and Debian's nginx, the real proxy tools/proxy.py puts
 # in front of app replicas. The tests never use the packages' own cluster or service.
@@ -74,6 +67,13 @@ nginx:
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    nginx > /dev/null; }
+
+# Debian's wrk drives the load test (tools/loadtest.py) and its smoke test in the suite.
+wrk:
+	@test -x $(WRK) || { \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    wrk > /dev/null; }
 
 # The full load test whose figures are in the README (2 to 3 minutes on 2 cores), then
 # a class of 300 checking at once, and again with the server killed mid-load (tools/classload.py).

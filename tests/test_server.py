@@ -236,9 +236,10 @@ def status_of(port: int, head: bytes, pause: float = 0) -> int:
 
 
 def test_oversized_request_heads_are_refused_before_they_are_read_whole(tmp_path):
-    """More than 100 headers is a 431, and so is a head (request line and headers)
-    that grows past server.MAX_HEADER_BYTES, however slowly it comes: hyper checks
-    on each read, so at most one more read's worth comes in first."""
+    """A request line over 64 KiB is refused, more than 100 headers is a 431, and so
+    is a head (request line and headers) that grows past server.MAX_HEADER_BYTES,
+    however slowly it comes: hyper checks on each read, so at most one more read's
+    worth comes in first."""
     cap = server_settings.MAX_HEADER_BYTES
     with running(tmp_path, workers=1) as server:
         long_line = request_bytes("GET", "/healthz?" + "a" * 70_000)
@@ -248,7 +249,9 @@ def test_oversized_request_heads_are_refused_before_they_are_read_whole(tmp_path
         statuses = [status_of(server.port, long_line), status_of(server.port, many),
                     status_of(server.port, huge, pause=0.02)]
         fine = status_of(server.port, request_bytes("GET", "/healthz", headers={"X-Big": "a" * 8000}))
-    assert statuses == [431, 431, 431] and fine == 200, statuses
+    # The long request line is refused as too long (414) or as too big a head (431),
+    # by whether it was whole or still coming in when hyper looked.
+    assert statuses[0] in (414, 431) and statuses[1:] == [431, 431] and fine == 200, statuses
 
 
 @pytest.mark.parametrize("cap, held", [(3, True), (4, False)])

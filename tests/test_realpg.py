@@ -70,16 +70,17 @@ def _uids(pid: int) -> list[int]:
 
 
 def test_it_runs_as_an_unprivileged_user(postgres):
-    with postgres.connect() as connection:
+    with postgres.connect() as connection:  # open while its backend is looked at: it ends with it
         backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
         data = connection.execute("SHOW data_directory").fetchone()[0]
-    # The postmaster (the process the fixture started: setpriv execs) and the backend serving us.
-    for pid in (postgres.process.pid, backend):
-        assert 0 not in _uids(pid), f"process {pid} runs as root"
+        # The postmaster (the process the fixture started: setpriv execs) and the backend serving us.
+        uids = {pid: _uids(pid) for pid in (postgres.process.pid, backend)}
+    for pid, found in uids.items():
+        assert 0 not in found, f"process {pid} runs as root"
     owner = Path(data).stat().st_uid
     assert owner != 0
     if os.geteuid() == 0:  # as in CI: the package's own user
-        assert pwd.getpwuid(owner).pw_name == realpg.SYSTEM_USER == pwd.getpwuid(_uids(backend)[0]).pw_name
+        assert pwd.getpwuid(owner).pw_name == realpg.SYSTEM_USER == pwd.getpwuid(uids[backend][0]).pw_name
 
 
 def _listening(port: int) -> list[str]:

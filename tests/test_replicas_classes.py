@@ -32,8 +32,13 @@ def _restart(replica: proxy.Replica, settings: dict[str, str]) -> proxy.Replica:
     with replica.log.open("a") as out:
         process, _ = serving.start(1, {**settings, "HANDGRID_BIND": bind}, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
-    serving.wait_until_up(replica.url + "/healthz", process)
-    return proxy.Replica(process, replica.url, replica.log)
+    restarted = proxy.Replica(process, replica.url, replica.log)
+    try:
+        serving.wait_until_up(replica.url + "/healthz", process)
+    except RuntimeError:
+        restarted.kill()  # not left running: the cluster's clean-up does not know it yet
+        raise
+    return restarted
 
 
 def test_sixty_students_on_two_replicas_and_one_killed_lose_no_acknowledged_check(postgres):

@@ -18,7 +18,7 @@
 
   var STORE = "handgrid:v1:";
   var RECENT = STORE + "recent";
-  var INTRO_DONE = STORE + "intro-done";
+  var INTRO_DONE = STORE + "intro-done";  // static/early.js reads it before the page is drawn
   var MAX_RECENT = 20;
 
   // --- storage: never fatal (private windows and full disks refuse it) --------------------
@@ -326,8 +326,10 @@
     var intro = document.getElementById("intro");
     var done = document.getElementById("intro-done");
     if (!intro || !done) return;
-    if (load(INTRO_DONE)) intro.open = false;  // already hidden by early.js: no shift
-    document.documentElement.classList.remove("intro-done");
+    // early.js found it dismissed and hid it before drawing: close it, and let CSS go.
+    var root = document.documentElement;
+    if (root.classList.contains("intro-done")) intro.open = false;
+    root.classList.remove("intro-done");
     done.removeAttribute("data-js-only");
     done.addEventListener("click", function () {
       store(INTRO_DONE, true);

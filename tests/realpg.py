@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tools.serving import free_port
+from tools.serving import as_user, free_port
 
 USER = "handgrid"  # the superuser initdb makes: the app connects as it in the tests
 SYSTEM_USER = "postgres"  # who runs the server when the tests run as root (Debian's package makes it)
@@ -89,11 +89,8 @@ class Postgres:
 
 
 def _as_server_user(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    # --pdeathsig: a fast shutdown if the tests die without stopping it, rather than an orphan.
-    return ["setpriv", f"--reuid={SYSTEM_USER}", f"--regid={SYSTEM_USER}", "--init-groups",
-            "--pdeathsig=INT", "--", *argv]
+    # SIGINT, PostgreSQL's fast shutdown, if the tests die without stopping it: no orphan.
+    return as_user(argv, SYSTEM_USER, "INT")
 
 
 @contextmanager
@@ -111,10 +108,9 @@ def running(durable: bool = False) -> Iterator[Postgres]:
         for path in (root, root / "password"):
             os.chown(path, account.pw_uid, account.pw_gid)
     data = root / "data"
-    subprocess.run(_as_server_user([str(programs / "initdb"), "-D", str(data), "-U", USER,
-                                    f"--pwfile={root / 'password'}", "--auth=scram-sha-256",
-                                    "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"]),
-                   cwd=root, check=True, capture_output=True, timeout=60)
+    initdb = [str(programs / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={root / 'password'}",
+              "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"]
+    subprocess.run(_as_server_user(initdb), cwd=root, check=True, capture_output=True, timeout=60)
     port = free_port()
     settings = {"listen_addresses": "127.0.0.1", "port": str(port), "unix_socket_directories": "",
                 "max_connections": "200"}  # the replica tests open pools from several processes

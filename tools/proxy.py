@@ -76,14 +76,6 @@ class Cluster:
     nginx_log: Path
 
 
-def _as_nginx_user(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    # --pdeathsig: nginx stops if whoever started it dies without stopping it.
-    return ["setpriv", f"--reuid={NGINX_USER}", f"--regid={NGINX_USER}", "--init-groups",
-            "--pdeathsig=TERM", "--", *argv]
-
-
 @contextmanager
 def nginx_in_front(replicas: list[str]) -> Iterator[tuple[subprocess.Popen, str, Path]]:
     """nginx with deploy/nginx.conf in front of `replicas`: (its process, its URL, its log).
@@ -101,8 +93,10 @@ def nginx_in_front(replicas: list[str]) -> Iterator[tuple[subprocess.Popen, str,
         for path in (tmp, config, log):
             os.chown(path, account.pw_uid, account.pw_gid)
     argv = [NGINX, "-p", str(tmp), "-c", str(config), "-e", "stderr", "-g", "daemon off;"]
+    # SIGTERM to nginx if whoever started it dies without stopping it.
+    argv = serving.as_user(argv, NGINX_USER, "TERM")
     with log.open("a") as out:
-        process = subprocess.Popen(_as_nginx_user(argv), cwd=tmp, stdout=out, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(argv, cwd=tmp, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

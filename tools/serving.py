@@ -29,6 +29,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def as_user(argv: list[str], user: str, on_parent_death: str) -> list[str]:
+    """`argv` run as the unprivileged `user` when the tests run as root (as in CI), by
+    setpriv, so that the caller still holds the server's own process; it gets the
+    signal `on_parent_death` (e.g. "TERM") if whoever started it dies without stopping it."""
+    if os.geteuid() != 0:
+        return argv
+    return ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups",
+            f"--pdeathsig={on_parent_death}", "--", *argv]
+
+
 def start(workers: int, env: dict[str, str] | None = None, **popen) -> tuple[subprocess.Popen, str]:
     """(the server's main process, its base URL); `env` adds HANDGRID_* settings.
     Unless `env` or the environment names one, the classes' database is a new

@@ -112,8 +112,7 @@ def check(code: str):
              "with_help": report.with_help}
     answer = {"score": score, "summary": report.summary(), "cells": cells}
     if tokened:
-        answer["recorded"] = student is not None and classes_api.record(
-            student, display(loaded.code), answers, report, helped)
+        return classes_api.answer_recorded(student, display(loaded.code), answers, report, helped, answer)
     return answer
 
 

@@ -19,10 +19,11 @@ import secrets
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import deferred, ratelimit
 from .apibody import BadRequest
 from .apibody import body as _body
-from .classroom import store
-from .classroom.db import Unavailable
+from .classroom import recorder, store
+from .classroom.db import BUSY_TIMEOUT, Unavailable
 from .core import classroom
 from .core.classroom import ClassClosed, ClassError, ClassFull
 from .core.generate import MAX_SEED
@@ -80,16 +81,24 @@ def student_of_request(code: str) -> store.StudentRow | None:
     """For a check of `code` (display form): the student whose Bearer token came
     with it (None without one); 404 for a token that opens no student, 403 when
     `code` is not one of their problems. None too when the database fails: the
-    check is answered all the same, and says it was not recorded."""
+    check is answered all the same, and says it was not recorded.
+
+    A student's token is 128 random bits: no guesser finds one, so a check that
+    presents one that opens a student is never refused by the rate limit (which
+    limits failures, not successes), and the lookup is remembered (the check's
+    write finds out if the student has gone since: `answer_recorded`). Only a
+    token that opens nothing is a failure, refused with a 429 once its address
+    has failed too often."""
     token = bearer_token()
     if token is None:
         return None
     try:
-        student = store.student_for_token(token)
+        student = store.student_for_token(token, remembered=True)
     except (SQLAlchemyError, Unavailable) as error:
         log.error("a student's token could not be looked up: %s", error)
         return None
     if student is None:
+        ratelimit.refuse_if_limited()
         raise BadRequest(NO_STUDENT, 404)
     if code not in student.codes:
         raise BadRequest(f"{code} is not one of your class problems; yours are {', '.join(student.codes)}.",
@@ -204,11 +213,41 @@ def remove_student(class_id: str, student_id: str):
     return Response(status=204)
 
 
-def record(student: store.StudentRow, code: str, answers, report, helped: frozenset[str]) -> bool:
-    """Record a student's check; False when the class is closed, or when the
-    database fails (the check is still answered: the student loses nothing)."""
-    try:
-        return store.record_check(student, code, answers, report, helped=helped)
-    except (SQLAlchemyError, Unavailable) as error:
-        log.error("a check could not be recorded: %s", error)
-        return False
+def answer_recorded(student: store.StudentRow | None, code: str, answers, report, helped: frozenset[str],
+                    answer: dict) -> Response:
+    """The answer to a check that came with a student's token: `answer` and whether
+    the check was recorded, sent only once it is on disk. Under the server's bridge
+    the check joins its worker's next group commit (app/classroom/recorder.py) and
+    the bridge finishes the answer (app/deferred.py); elsewhere it is stored here.
+    Not recorded when the class is closed or the database fails (the check is still
+    answered: the student loses nothing); a 404 when the student has gone since."""
+    dumps = current_app.json.dumps
+    token = bearer_token() or ""
+    database = store.database()
+
+    def finish(outcome: store.Outcome) -> tuple[int, bytes]:
+        if outcome is store.Outcome.GONE:
+            store.forget_student(token, database)
+            return 404, dumps({"error": NO_STUDENT}).encode()
+        return 200, dumps({**answer, "recorded": outcome is store.Outcome.RECORDED}).encode()
+
+    if student is None:  # the database failed to look the token up
+        status, body = finish(store.Outcome.FAILED)
+    elif deferred.can_defer(request.environ):
+        future = recorder.for_database(database).submit(
+            store.check_to_store(student, code, answers, report, helped))
+        deferred.defer(request.environ, deferred.Deferred(future, finish, timeout=RECORD_TIMEOUT,
+                                                          on_timeout=store.Outcome.FAILED))
+        status, body = 200, b""  # the bridge sends the answer once the check is on disk
+    else:
+        try:
+            [outcome] = store.store_checks(database, [store.check_to_store(student, code, answers, report,
+                                                                             helped)])
+        except (SQLAlchemyError, Unavailable) as error:
+            log.error("a check could not be recorded: %s", error)
+            outcome = store.Outcome.FAILED
+        status, body = finish(outcome)
+    return Response(body, status=status, mimetype="application/json")
+
+
+RECORD_TIMEOUT = BUSY_TIMEOUT + 5  # seconds: a write waits for the lock this long, then fails

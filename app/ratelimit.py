@@ -8,7 +8,10 @@ whole class behind one school address (NAT) joins and works without ever being
 counted, and a student who opens "My problems" before joining is not taken for
 a guesser; only after `FAILURES` (config RATE_LIMIT_FAILURES, default 30 per
 minute) failures from an address do its requests that present a secret get a
-429, until the window moves on. Practice pages are never limited.
+429, until the window moves on. Practice pages are never limited. A check with
+a student's token looks the limit up only when its token opens nothing
+(LIMITED_ON_FAILURE): a token is 128 random bits, so one that works is no guess,
+and the class's checks cost no read of the failures.
 
 The counts live in the classes' database (app/classroom/failures.py), so that
 every worker of every replica behind a proxy sees every failure: a guesser meets
@@ -23,7 +26,7 @@ import re
 from contextlib import suppress
 from datetime import timedelta
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, make_response, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import errors
@@ -39,6 +42,9 @@ SECRET_PATHS = re.compile(r"^/(c/|api/classes|me/r/|classes/[^/]+/t/)")
 COOKIE_PATHS = ("/classes/", "/me")
 CLASS_COOKIES = ("handgrid_teacher", "handgrid_student")
 FAILED = frozenset((401, 403, 404))
+# Routes that look the limit up themselves, and only when their secret fails: a check
+# with a student's token (app/classes_api.py student_of_request says why).
+LIMITED_ON_FAILURE = frozenset(("api.check",))
 EXTENSION = "handgrid.ratelimit"
 MESSAGE = ("Too many wrong codes or links from this address: wait a minute, then try again "
            "(check the code with your teacher).")
@@ -78,6 +84,22 @@ def presents_secret(path: str) -> bool:
         name.startswith(CLASS_COOKIES) for name in request.cookies)
 
 
+def _refusal() -> tuple | None:
+    wait = current_app.extensions[EXTENSION].retry_after(_address())
+    if wait is None:
+        return None
+    body, status = errors.respond(429, MESSAGE)
+    return body, status, {"Retry-After": str(wait)}
+
+
+def refuse_if_limited() -> None:
+    """For a route in LIMITED_ON_FAILURE, once its secret has failed: a 429 (raised)
+    when this address has failed too often, else nothing."""
+    refused = _refusal()
+    if refused is not None:
+        abort(make_response(*refused))
+
+
 def _address() -> str:
     return request.remote_addr or "unknown"
 
@@ -87,14 +109,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_after_failures() -> Response | tuple | None:
-        if not presents_secret(request.path):
+        if request.endpoint in LIMITED_ON_FAILURE or not presents_secret(request.path):
             return None
-        limiter: FailureLimiter = current_app.extensions[EXTENSION]
-        wait = limiter.retry_after(_address())
-        if wait is None:
-            return None
-        body, status = errors.respond(429, MESSAGE)
-        return body, status, {"Retry-After": str(wait)}
+        return _refusal()
 
     @app.after_request
     def count_failures(response: Response) -> Response:

@@ -21,7 +21,9 @@ pool of `threads` instead, so that they do not hold up the quick ones queued
 behind them on the same worker: Python hands its lock between the two every
 few milliseconds. A request that runs longer than `request_timeout` seconds is
 taken for a hung worker: the watchdog ends the process and granian starts a
-new one (as gunicorn's worker timeout did).
+new one (as gunicorn's worker timeout did). A view may also hand back an
+answer that waits for a write (app/deferred.py: a recorded check waits for its
+group commit); the loop serves other requests while it waits.
 
 The environ follows PEP 3333 as granian's WSGI interface builds it (a test
 compares the two on the same requests).
@@ -42,6 +44,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .accesslog import redact
+from .deferred import CAN_DEFER, DEFERRED, Deferred
 from .security import BODY_TIMED_OUT  # the app answers 408 (security.py), like any error
 
 log = logging.getLogger("handgrid.server")
@@ -85,14 +88,34 @@ class Bridge:
                 return
         environ["wsgi.input"] = io.BytesIO(body)
         environ["wsgi.input_terminated"] = True  # read to its end, chunked or not (Werkzeug asks)
+        environ[CAN_DEFER] = True
         if self.pool is None or not self.is_long(environ):
             status, response_headers, content = self._call(environ)
         else:
             status, response_headers, content = await asyncio.get_running_loop().run_in_executor(
                 self.pool, self._call, environ)
+        deferred: Deferred | None = environ.get(DEFERRED)
+        if deferred is not None:
+            status, content = await self._settle(deferred)
+            response_headers = [h for h in response_headers if h[0].lower() != "content-length"]
+            response_headers.append(("content-length", str(len(content))))
         if close:
             response_headers = [h for h in response_headers if h[0].lower() != "connection"] + [_CLOSE]
         protocol.response_bytes(status, response_headers, content)
+
+    @staticmethod
+    async def _settle(deferred: Deferred) -> tuple[int, bytes]:
+        """Wait for a deferred answer (app/deferred.py) while this loop serves others."""
+        try:
+            async with asyncio.timeout(deferred.timeout):
+                result = await deferred.future
+        except TimeoutError:
+            result = deferred.on_timeout
+        try:
+            return deferred.finish(result)
+        except Exception:
+            log.exception("a deferred answer could not be finished")
+            return 500, b"Internal server error\n"
 
     async def _read(self, protocol: Any) -> bytes:
         """The body, or its first max_body + 1 bytes: enough for the app to say it is too long."""

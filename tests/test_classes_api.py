@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from app import ROOT, create_app
+from app import ROOT, classes_api, create_app
 from app.classroom import store
 from app.core import classroom, codes
-from app.core.answers import answers_from_json
+from app.core.answers import answers_from_form, answers_from_json
 from app.core.grading import grade
 from app.core.problem import solve
 from tests.conftest import DATABASES
@@ -247,12 +247,17 @@ def test_deleting_a_class_leaves_every_one_of_its_addresses_a_404(client, databa
 
 
 def test_a_teacher_removes_a_student(client):
+    """Also after the removed student's token was remembered by a check (classes_api's
+    student_of_request): the check's write finds them gone, and the answer is a 404."""
     made = _class(client)
     ada, bo = _join(client, made, "Ada"), _join(client, made, "Bo")
+    assert _check(client, bo["problems"][0]["code"], bo["student_token"]).json["recorded"]
     path = f"/api/classes/{made['id']}/students/{bo['student_id']}"
     assert _post(client, path, token=made["teacher_token"], method="DELETE").status_code == 204
     assert [s["name"] for s in _results(client, made).json["students"]] == ["Ada"]
-    assert _check(client, bo["problems"][0]["code"], bo["student_token"]).status_code == 404
+    for _ in range(2):  # found gone by the write, then by the lookup
+        gone = _check(client, bo["problems"][0]["code"], bo["student_token"])
+        assert gone.status_code == 404 and gone.json == {"error": classes_api.NO_STUDENT}
     assert _check(client, ada["problems"][0]["code"], ada["student_token"]).json["recorded"]
     assert _post(client, path, token=made["teacher_token"], method="DELETE").status_code == 404
 
@@ -363,6 +368,12 @@ def test_failures_are_rate_limited_per_address_but_a_class_behind_one_address_st
     bad_token = client.post(f"/api/problems/{_slip_code()[0]}/check", json={},
                             headers={"Authorization": "Bearer nope"}, environ_base=guesser)
     assert bad_token.status_code == 429
+    # A student's token is no guess (128 random bits): their checks from that address still count.
+    student = client.post(f"/api/classes/{made['join_code']}/students", json={"name": "S31"}).json
+    code = student["problems"][0]["code"]
+    theirs = client.post(f"/api/problems/{code}/check", json=_answers(code), environ_base=guesser,
+                         headers={"Authorization": f"Bearer {student['student_token']}"})
+    assert theirs.status_code == 200 and theirs.json["recorded"]
     assert client.get(f"/c/{made['join_code']}", environ_base=guesser).status_code == 429  # the join page too
     # Practice is never limited, and the school's address was never counted.
     practice = client.post(f"/api/problems/{_slip_code()[0]}/check", json={}, environ_base=guesser)
@@ -464,10 +475,12 @@ def test_entries_are_kept_on_the_server_and_a_check_too(app, client):
         student = store.student_for_token(ada["student_token"])
         assert student.class_name == "7B maths" and student.codes == tuple(p["code"] for p in ada["problems"])
         assert store.entries_for(student, code) is None
-        assert store.save_entries(student, code, {"h_z-0-0": "4", "h_z-0-1": "−2", "nonsense": "x"})
+        sizes = codes.load(code).problem.sizes
+        typed = answers_from_form(sizes, {"h_z-0-0": "4", "h_z-0-1": "−2", "nonsense": "x"})
+        assert store.save_entries(student, code, typed)
         saved = store.entries_for(student, code)
         assert saved["answers"] == {"h_z-0-0": "4", "h_z-0-1": "−2"} and saved["saved_at"] > 0
-        assert not store.save_entries(student, "G0000-0000X", {"h_z-0-0": "4"})
+        assert not store.save_entries(student, "G0000-0000X", typed)
     _check(client, code, ada["student_token"], wrong={("y", 0, 0): 77})
     with app.app_context():
         (first, second) = store.latest_grids(made["id"], ada["student_id"])

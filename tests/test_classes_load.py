@@ -1,6 +1,7 @@
 """Classes against the real server (python -m app.server, 2 workers, a SQLite
 file): a class of 60 checking at once loses nothing, a SIGKILL mid-load loses
-no acknowledged check, and no token ever reaches the server's log.
+no acknowledged check, each check's answer says what became of it, and no token
+ever reaches the server's log.
 tools/classload.py does the work; `make loadtest` runs it with 300 students."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import urllib.request
 
 import pytest
 
+from app.classes_api import NO_STUDENT
 from tools import classload, serving
 
 pytestmark = pytest.mark.system
@@ -32,12 +34,12 @@ def test_a_server_killed_mid_load_keeps_every_acknowledged_check(tmp_path):
 
 
 def _send(url: str, path: str, body: dict | None = None, token: str | None = None,
-          headers: dict | None = None) -> tuple[int, bytes]:
+          headers: dict | None = None, method: str | None = None) -> tuple[int, bytes]:
     headers = {"Content-Type": "application/json", **(headers or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
-                                     headers=headers)
+                                     headers=headers, method=method)
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -80,6 +82,40 @@ def test_no_token_reaches_the_servers_log(tmp_path):
     assert f'"{url}/classes/{made["id"]}/t/[redacted]"' in text  # the Referer
     for secret in (teacher, student):
         assert secret not in text
+
+
+def test_the_servers_group_commit_answers_each_check_with_what_became_of_it(tmp_path):
+    """Through the server (its checks wait for a group commit: app/classroom/recorder.py):
+    a check answered "recorded" is in the results; a student removed after their token
+    was remembered gets a 404; a closed class's check is answered, not recorded."""
+    process, url = serving.start(2, {"HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}",
+                                     "HANDGRID_LOG_LEVEL": "warning"},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        serving.wait_until_up(url + "/healthz", process)
+        made = json.loads(_send(url, "/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})[1])
+        ada, bo = (json.loads(_send(url, f"/api/classes/{made['join_code']}/students", {"name": name})[1])
+                   for name in ("Ada", "Bo"))
+        teacher = made["teacher_token"]
+
+        def check(student: dict) -> tuple[int, dict]:
+            status, body = _send(url, f"/api/problems/{student['problems'][0]['code']}/check", {},
+                                 student["student_token"])
+            return status, json.loads(body)
+
+        for _ in range(4):  # every worker sees both tokens, most likely
+            assert [check(ada)[1]["recorded"], check(bo)[1]["recorded"]] == [True, True]
+        assert _send(url, f"/api/classes/{made['id']}/students/{bo['student_id']}", token=teacher,
+                     method="DELETE")[0] == 204
+        assert [check(bo) for _ in range(4)] == [(404, {"error": NO_STUDENT})] * 4
+        assert _send(url, f"/api/classes/{made['id']}/close", {}, teacher)[0] == 200
+        status, answer = check(ada)
+        assert status == 200 and answer["recorded"] is False and answer["score"]["total"] > 0
+        results = json.loads(_send(url, f"/api/classes/{made['id']}/results", token=teacher)[1])
+        assert [(s["name"], s["problems"][0]["checks"]) for s in results["students"]] == [("Ada", 4)]
+    finally:
+        process.terminate()
+        process.wait(15)
 
 
 def test_a_bad_retention_stops_the_server_with_a_message(tmp_path):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from app import deferred
 from app.rsgi import BODY_TIMED_OUT, Bridge
 from tools.serving import free_port, wait_until_up
 
@@ -266,3 +267,55 @@ def test_a_long_request_holds_up_quick_ones_only_without_threads(threads):
 
     run(both())
     assert finished == (["/quick", "/long"] if threads else ["/long", "/quick"])
+
+
+def test_a_deferred_answer_is_sent_once_its_write_is_done_and_others_are_served_meanwhile():
+    """A view may hand the bridge an answer that waits for a write (app/deferred.py, a
+    recorded check): the loop serves the next request while it waits, and the answer
+    keeps the view's headers with the status, body and length `finish` gives."""
+    waiting: list[asyncio.Future] = []
+    finished = []
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/wait":
+            assert deferred.can_defer(environ)
+            future = asyncio.get_running_loop().create_future()
+            waiting.append(future)
+            deferred.defer(environ, deferred.Deferred(
+                future, lambda result: (201, b"stored: " + result), timeout=5, on_timeout=b"never"))
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "0"),
+                                      ("X-From-The-View", "kept")])
+            return [b""]
+        waiting[0].set_result(b"yes")  # what the write would do, between requests
+        finished.append("/quick")
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"quick"]
+
+    bridge = Bridge(app, body_timeout=5, max_body=100)
+    slow, quick = Protocol([]), Protocol([])
+
+    async def both():
+        first = asyncio.ensure_future(bridge.__rsgi__(Scope("GET", "/wait", {}), slow))
+        await asyncio.sleep(0.05)
+        assert slow.response is None  # still waiting for its write
+        await bridge.__rsgi__(Scope("GET", "/quick", {}), quick)
+        await first
+
+    run(both())
+    status, headers, body = slow.response
+    assert (status, body, finished) == (201, b"stored: yes", ["/quick"])
+    assert headers["content-length"] == str(len(body)) and "Content-Length" not in headers
+    assert headers["X-From-The-View"] == "kept" and headers["Content-Type"] == "text/plain"
+
+
+def test_a_deferred_answer_whose_write_never_ends_is_finished_after_its_timeout():
+    def app(environ, start_response):
+        never = asyncio.get_running_loop().create_future()
+        deferred.defer(environ, deferred.Deferred(never, lambda result: (200, result), timeout=0.2,
+                                                  on_timeout=b"not stored"))
+        start_response("200 OK", [])
+        return [b""]
+
+    start = time.monotonic()
+    status, _, body = serve(Bridge(app, body_timeout=5, max_body=100), Scope("GET", "/", {}), Protocol([]))
+    assert (status, body) == (200, b"not stored") and 0.2 <= time.monotonic() - start < 2

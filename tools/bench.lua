@@ -1,6 +1,8 @@
 -- wrk script for tools/bench.py: one request, given by environment variables
 -- (BENCH_METHOD, BENCH_BODY_FILE, BENCH_HEADERS as "Name: value" lines), sent
--- again and again; the figures come out as one JSON line.
+-- again and again; the figures come out as one JSON line. BENCH_ROTATE, when
+-- set, holds more "Name: value" lines: each request adds the next of them in
+-- turn (a class's checks, each with another student's token).
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = nil
@@ -16,14 +18,25 @@ for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
   if name then headers[name] = value end
 end
 
-local prepared = nil
+local prepared = {}
+local turn = 0
 
 function init(args)
-  prepared = wrk.format(method, nil, headers, body)
+  for line in (os.getenv("BENCH_ROTATE") or ""):gmatch("[^\n]+") do
+    local name, value = line:match("^([^:]+):%s*(.*)$")
+    local these = {}
+    for k, v in pairs(headers) do these[k] = v end
+    these[name] = value
+    table.insert(prepared, wrk.format(method, nil, these, body))
+  end
+  if #prepared == 0 then
+    prepared = {wrk.format(method, nil, headers, body)}
+  end
 end
 
 function request()
-  return prepared
+  turn = turn % #prepared + 1
+  return prepared[turn]
 end
 
 function done(summary, latency, requests)

@@ -170,7 +170,8 @@ def wrk(url: str, request: dict, seconds: float, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".body", delete=False) as body:
         body.write(request.get("body", ""))
     env = {**os.environ, "BENCH_METHOD": request["method"], "BENCH_BODY_FILE": body.name,
-           "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items())}
+           "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items()),
+           "BENCH_ROTATE": "\n".join(f"{k}: {v}" for k, v in request.get("rotate", []))}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         out = subprocess.run(
@@ -231,19 +232,14 @@ RECORDED_LIMIT = 0.5  # a recorded check's throughput over /healthz's (issue 14)
 
 
 def recorded_check(seconds: float, rounds: int, connections: int) -> tuple[dict, list[float], int, int]:
-    """A class's check, with its student's Bearer token, stored on the server's
-    SQLite file (fsync'd before the answer), against /healthz in the same rounds:
-    (best round, ratios, checks answered, checks stored). Every check wrk saw
-    answered must be in the class's results afterwards."""
+    """A class's checks, each with one of its students' Bearer tokens in turn, stored
+    on the server's SQLite file (fsync'd before the answer), against /healthz in the
+    same rounds: (best round, ratios, checks answered, checks stored). Every check
+    wrk saw answered must be in the class's results afterwards. `main` measures it
+    on CLASS_SIZE connections, a class's students each on their own."""
     server = Server(workers=2)
     try:
-        made = _json(server.url, "/api/classes", {"name": "Bench", "preset": "classic", "problems": 1})
-        joined = _json(server.url, f"/api/classes/{made['join_code']}/students", {"name": "Ada"})
-        code = joined["problems"][0]["code"]
-        answers = _slipped(code)
-        request = {"method": "POST", "path": f"/api/problems/{code}/check", "body": json.dumps(answers),
-                   "headers": {"Content-Type": "application/json",
-                               "Authorization": f"Bearer {joined['student_token']}"}}
+        request, made = class_checks(server.url)
         floor = {"method": "GET", "path": "/healthz"}
         answered = wrk(server.url, request, 1, connections)["requests"]  # warm up
         wrk(server.url, floor, 1, connections)
@@ -252,11 +248,33 @@ def recorded_check(seconds: float, rounds: int, connections: int) -> tuple[dict,
             floors.append(wrk(server.url, floor, seconds, connections))
             found.append(wrk(server.url, request, seconds, connections))
         answered += sum(r["requests"] - r["errors"] for r in found)
-        results = _json(server.url, f"/api/classes/{made['id']}/results", token=made["teacher_token"])
-        stored = results["students"][0]["problems"][0]["checks"]
-        return best_of(found), paired(found, floors), answered, stored
+        return best_of(found), paired(found, floors), answered, stored_checks(server.url, made)
     finally:
         server.stop()
+
+
+CLASS_SIZE = 30  # students checking at once in the benchmark: a class
+
+
+def class_checks(url: str, students: int = CLASS_SIZE) -> tuple[dict, dict]:
+    """A class on the server at `url` whose students all have one problem: (the
+    check wrk sends, each time with the next student's token; the class). Each
+    check is one student's row, as in a class, so no two checks of a batch are
+    the same row (the group commit would fold them: app/classroom/recorder.py)."""
+    code = codes.display(codes.generated_code(presets.DEFAULT, presets.DEFAULT.sizes, 4242))
+    made = _json(url, "/api/classes", {"name": "Bench", "codes": [code], "problems": 1})
+    tokens = [_json(url, f"/api/classes/{made['join_code']}/students", {"name": f"Student {n}"})
+              ["student_token"] for n in range(students)]
+    request = {"method": "POST", "path": f"/api/problems/{code}/check", "body": json.dumps(_slipped(code)),
+               "headers": {"Content-Type": "application/json"},
+               "rotate": [("Authorization", f"Bearer {token}") for token in tokens]}
+    return request, made
+
+
+def stored_checks(url: str, made: dict) -> int:
+    """Every check the class's results count."""
+    results = _json(url, f"/api/classes/{made['id']}/results", token=made["teacher_token"])
+    return sum(problem["checks"] for student in results["students"] for problem in student["problems"])
 
 
 def _slipped(code: str) -> dict:
@@ -491,10 +509,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{median(over_old[name]):.2f}", spread(over_old[name]), r["errors"]]
            for name, r in routes.items()])
 
-    recorded, ratios, answered, stored = recorded_check(args.seconds, args.rounds, args.connections)
+    recorded, ratios, answered, stored = recorded_check(args.seconds, args.rounds, CLASS_SIZE)
     p50, p99 = latencies(recorded)
-    verdict = "holds" if median(ratios) >= RECORDED_LIMIT else "exceeded"
-    print(f"\nRecorded check (a class's, with its token, on SQLite): {recorded['rps']:.0f} requests/s, "
+    verdict = "holds" if median(ratios) >= RECORDED_LIMIT else "not met"
+    print(f"\nRecorded check ({CLASS_SIZE} students of a class checking at once, each with their token, on "
+          f"SQLite; /healthz on as many connections): {recorded['rps']:.0f} requests/s, "
           f"p50 {p50} ms, p99 {p99} ms; / /healthz: {median(ratios):.2f}, rounds {spread(ratios)} "
           f"(budget ≥ {RECORDED_LIMIT:g}: {verdict}); {stored} stored of {answered} answered")
 

@@ -1,6 +1,6 @@
 """`make bench`'s figures for running at scale (tools/bench.py calls `report`):
 
-1. A recorded check (a class's, with its student's token) on PostgreSQL against
+1. A recorded check (a class's, each with the next of its students' tokens) on PostgreSQL against
    SQLite, on one server of 2 workers each: both servers up at once, wrk rounds
    interleaved (SQLite, PostgreSQL, SQLite, ...), and the figure is the median over
    the rounds of PostgreSQL's throughput over SQLite's in the same round. Both
@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -46,23 +45,6 @@ class Server(bench.Server):
             raise
 
 
-def _check_request(url: str) -> tuple[dict, dict]:
-    """A class of one student on the server at `url`: (the check wrk sends, the class)."""
-    made = bench._json(url, "/api/classes", {"name": "Bench", "preset": "classic", "problems": 1})
-    joined = bench._json(url, f"/api/classes/{made['join_code']}/students", {"name": "Ada"})
-    code = joined["problems"][0]["code"]
-    request = {"method": "POST", "path": f"/api/problems/{code}/check",
-               "body": json.dumps(bench._slipped(code)),
-               "headers": {"Content-Type": "application/json",
-                           "Authorization": f"Bearer {joined['student_token']}"}}
-    return request, made
-
-
-def _stored(url: str, made: dict) -> int:
-    results = bench._json(url, f"/api/classes/{made['id']}/results", token=made["teacher_token"])
-    return results["students"][0]["problems"][0]["checks"]
-
-
 @contextmanager
 def _sqlite_url():
     import shutil
@@ -82,7 +64,7 @@ def databases(postgres: realpg.Postgres, seconds: float, rounds: int,
     with _sqlite_url() as sqlite, postgres.database() as pg:
         servers = {"SQLite": Server(2, sqlite), "PostgreSQL": Server(2, pg)}
         try:
-            plans = {name: _check_request(server.url) for name, server in servers.items()}
+            plans = {name: bench.class_checks(server.url) for name, server in servers.items()}
             answered = {name: bench.wrk(servers[name].url, plans[name][0], 1, connections)["requests"]
                         for name in servers}  # warm up: pools filled, statements prepared
             found: dict[str, list[dict]] = {name: [] for name in servers}
@@ -92,7 +74,7 @@ def databases(postgres: realpg.Postgres, seconds: float, rounds: int,
             lost = 0
             for name, server in servers.items():
                 answered[name] += sum(r["requests"] - r["errors"] for r in found[name])
-                lost += max(0, answered[name] - _stored(server.url, plans[name][1]))
+                lost += max(0, answered[name] - bench.stored_checks(server.url, plans[name][1]))
         finally:
             for server in servers.values():
                 server.stop()

@@ -49,6 +49,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -62,6 +63,10 @@ DEFAULT_THREADS = "4"  # HANDGRID_THREADS' default (app/server.py SETTINGS, test
 
 class Unavailable(RuntimeError):
     """The database cannot be reached or set up; the message is for the log."""
+
+
+class Busy(RuntimeError):
+    """Another process is writing, and the caller asked not to wait (`begin(wait=False)`)."""
 
 
 def default_url(instance_path: str) -> str:
@@ -81,6 +86,15 @@ MAX_OVERFLOW = 2  # beyond pool_size(): the migration's lock connection, and a s
 POOL_TIMEOUT = 10  # seconds a request waits for a connection before it fails
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+# The JSON columns (a check's marks and answers) through orjson, as the API's answers are
+# (app/jsonprovider.py): several times faster than the standard library's, in every check's write.
+JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def pool_size(environ: Mapping[str, str] = os.environ) -> int:
     """Connections a worker keeps: one per request it can run at once, its own thread's
     and its HANDGRID_THREADS' (app/rsgi.py). app/server.py has checked the setting."""
@@ -95,11 +109,11 @@ def make_engine(url: str) -> Engine:
     """A new engine for `url`, with the settings above; a SQLite file's folder is made."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=pool_size(), max_overflow=MAX_OVERFLOW,
-                             pool_timeout=POOL_TIMEOUT)
+        return create_engine(url, **JSON_CODEC, pool_pre_ping=True, pool_size=pool_size(),
+                             max_overflow=MAX_OVERFLOW, pool_timeout=POOL_TIMEOUT)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
+    engine = create_engine(url, **JSON_CODEC, connect_args={"timeout": BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, record) -> None:
@@ -147,33 +161,44 @@ class Database:
         return self._engine
 
     @contextmanager
-    def begin(self, write: bool = False) -> Iterator[Connection]:
-        """A connection in a transaction, committed at the end (rolled back on an error)."""
+    def begin(self, write: bool = False, wait: bool = True) -> Iterator[Connection]:
+        """A connection in a transaction, committed at the end (rolled back on an error).
+        A writer that must not wait for another process's write (`wait=False`: the
+        group commit, app/classroom/recorder.py, has requests to take in meanwhile)
+        gets Busy instead."""
         engine = self.engine
-        with self._writing(engine) if write else nullcontext():
+        with self._writing(engine, wait) if write else nullcontext():
             with (self._writer if write else engine).connect() as connection:
                 with connection.begin():
                     yield connection
 
     @contextmanager
-    def _writing(self, engine: Engine) -> Iterator[None]:
-        """Writers to a SQLite file take turns on a file lock first. SQLite's own
-        lock would do, but a writer that finds it taken sleeps in steps of up to
+    def _writing(self, engine: Engine, wait: bool = True) -> Iterator[None]:
+        """Writers to a SQLite file take turns on a file lock first (and the threads of
+        one process on a lock of their own, since a file lock is the process's). SQLite's
+        own lock would do, but a writer that finds it taken sleeps in steps of up to
         100 ms before trying again; a file lock wakes the next writer as soon as
         the last one is done, which makes a class's checks several times faster."""
         path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
         if not path or path == ":memory:":
             yield
             return
-        with self._lock:
+        if not self._lock.acquire(blocking=wait):
+            raise Busy("another thread is writing")
+        try:
             if self._write_lock is None or self._write_lock_pid != os.getpid():
                 self._write_lock, self._write_lock_pid = open(f"{path}.write-lock", "a"), os.getpid()  # noqa: SIM115
             handle = self._write_lock
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Busy("another process is writing") from None
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -14,11 +14,12 @@ Times are naive UTC.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -28,7 +29,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import classroom
-from ..core.answers import answers_from_form, fields
+from ..core.answers import Answers, answers_from_form, fields
 from ..core.classroom import (
     MAX_STUDENTS,
     Assignment,
@@ -42,7 +43,7 @@ from ..core.classroom import (
 )
 from ..core.codes import load
 from ..core.grading import Report, grade
-from ..core.parsing import MAX_ECHO, Entry
+from ..core.parsing import MAX_ECHO
 from . import EXTENSION
 from .db import Database
 from .models import classes, progress, students
@@ -68,7 +69,7 @@ def _new_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _db() -> Database:
+def database() -> Database:
     return current_app.extensions[EXTENSION]
 
 
@@ -146,7 +147,7 @@ def create_class(name: str, assignment: Assignment, closes_at: datetime | None) 
     for _ in range(5):  # a join code already taken (about one in 10^6 per class): draw again
         class_id, join_code = _new_id(), classroom.new_join_code(secrets.randbelow)
         try:
-            with _db().begin(write=True) as connection:
+            with database().begin(write=True) as connection:
                 connection.execute(classes.insert().values(
                     id=class_id, name=name, join_code=join_code, teacher_hash=token_hash(token),
                     assignment=assignment.as_dict(), created_at=at, closes_at=closes_at, closed=False,
@@ -166,7 +167,7 @@ def class_for_teacher(class_id: str, teacher_token: str) -> ClassRow | None:
     """The class, when `teacher_token` is its teacher's; None for any mismatch."""
     if not isinstance(class_id, str) or not isinstance(teacher_token, str) or len(class_id) > 64:
         return None
-    with _db().begin() as connection:
+    with database().begin() as connection:
         row = _class_row(connection, class_id)
         if row is None or not hmac.compare_digest(row["teacher_hash"], token_hash(teacher_token)):
             return None
@@ -175,7 +176,7 @@ def class_for_teacher(class_id: str, teacher_token: str) -> ClassRow | None:
 
 def class_by_id(class_id: str) -> ClassRow | None:
     """For a teacher already recognised (by a cookie the web pages checked)."""
-    with _db().begin() as connection:
+    with database().begin() as connection:
         row = _class_row(connection, class_id)
         return None if row is None else _full_info(connection, row)
 
@@ -186,7 +187,7 @@ def class_by_join_code(join_code: str) -> ClassRow | None:
         code = classroom.normalize_join_code(join_code)
     except ClassError:
         return None
-    with _db().begin() as connection:
+    with database().begin() as connection:
         row = connection.execute(select(classes).where(classes.c.join_code == code)).mappings().first()
         return None if row is None else _full_info(connection, row)
 
@@ -196,7 +197,7 @@ def _touch(connection: Connection, class_id: str, at: datetime) -> None:
 
 
 def close(class_id: str) -> bool:
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         return connection.execute(update(classes).where(classes.c.id == class_id)
                                   .values(closed=True, last_activity=now())).rowcount > 0
 
@@ -204,7 +205,7 @@ def close(class_id: str) -> bool:
 def reopen(class_id: str) -> bool:
     """Open again; a closing time already past is dropped (it would close it at once)."""
     at = now()
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         row = _class_row(connection, class_id, lock=True)
         if row is None:
             return False
@@ -223,12 +224,12 @@ def _delete_classes(connection: Connection, where) -> int:
 
 def delete(class_id: str) -> bool:
     """The class and everything of it, gone."""
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         return _delete_classes(connection, classes.c.id == class_id) > 0
 
 
 def remove_student(class_id: str, student_id: str) -> bool:
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         found = (students.c.id == student_id) & (students.c.class_id == class_id)
         connection.execute(progress.delete().where((progress.c.student_id == student_id)
                                                    & (progress.c.class_id == class_id)))
@@ -243,7 +244,7 @@ def purge_expired(at: datetime | None = None, days: int | None = None) -> int:
     cutoff = at - timedelta(days=days)
     checked_since = select(progress.c.class_id).where(
         (progress.c.class_id == classes.c.id) & (progress.c.last_check_at >= cutoff)).exists()
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         return _delete_classes(connection, (classes.c.last_activity < cutoff) & ~checked_since)
 
 
@@ -269,7 +270,7 @@ def join(join_code: str, name: str) -> Joined:
         raise LookupError("no such class")
     token, student_id, at = new_token(), _new_id(), now()
     maybe_purge(at)
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         row = connection.execute(select(classes).where(classes.c.join_code == code)
                                  .with_for_update()).mappings().first()
         if row is None:
@@ -305,74 +306,144 @@ def _student(row: RowMapping) -> StudentRow:
                       number=row["number"], codes=tuple(row["codes"]), joined_at=row["joined_at"])
 
 
-def student_for_token(student_token: str) -> StudentRow | None:
+def student_for_token(student_token: str, remembered: bool = False) -> StudentRow | None:
+    """The student whose token this is, or None. `remembered`: from this process's
+    memory when it has seen the token before, for a caller whose write finds out
+    anyway when the student has gone since (a check: store_checks says GONE, and
+    the caller calls `forget_student`). What is remembered never changes while
+    the student exists (their id, class, name, number and problems)."""
     if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
         return None
-    with _db().begin() as connection:
-        row = connection.execute(_STUDENT_BY_TOKEN, {"p_hash": token_hash(student_token)}).mappings().first()
-        return None if row is None else _student(row)
+    db = database()
+    key = (db.url, token_hash(student_token))
+    if remembered and (found := _remembered.get(key)) is not None:
+        return found
+    with db.begin() as connection:
+        row = connection.execute(_STUDENT_BY_TOKEN, {"p_hash": key[1]}).mappings().first()
+    if row is None:
+        _remembered.pop(key, None)
+        return None
+    student = _student(row)
+    if len(_remembered) >= REMEMBERED_STUDENTS:
+        _remembered.pop(next(iter(_remembered)), None)  # the oldest: a dict keeps its order
+    _remembered[key] = student
+    return student
+
+
+def forget_student(student_token: str, db: Database) -> None:
+    _remembered.pop((db.url, token_hash(student_token)), None)
+
+
+REMEMBERED_STUDENTS = 10_000  # a few megabytes: every student of a busy server's classes
+_remembered: dict[tuple[str, str], StudentRow] = {}  # (database URL, token hash) -> the student
 
 
 _STUDENT_BY_TOKEN = _students(students.c.token_hash == bindparam("p_hash"))  # on every recorded check
 
 
 def student_in_class(class_id: str, student_id: str) -> StudentRow | None:
-    with _db().begin() as connection:
+    with database().begin() as connection:
         found = (students.c.id == student_id) & (students.c.class_id == class_id)
         row = connection.execute(_students(found)).mappings().first()
         return None if row is None else _student(row)
 
 
-def _texts(code: str, answers: Mapping[str, Any]) -> dict[str, str]:
+def _texts(code: str, answers: Answers) -> dict[str, str]:
     """Answers as stored: what was typed in each cell of the problem, by field id
-    (``h_z-0-2``), at most MAX_ECHO characters each, blank cells left out. They
-    come as a form's fields, or as grids of Entry (the API's answers)."""
-    shapes = fields(load(code).problem.sizes)
+    (``h_z-0-2``), at most MAX_ECHO characters each, blank cells left out."""
     kept = {}
-    for name, grid in shapes.items():
-        given = answers.get(name)
-        for i, row in enumerate(grid):
-            for j, field_ in enumerate(row):
-                if isinstance(given, Sequence) and not isinstance(given, str):
-                    cell: Any = given[i][j] if i < len(given) and j < len(given[i]) else ""
-                else:
-                    cell = answers.get(field_, "")
-                text = cell.text if isinstance(cell, Entry) else str(cell if cell is not None else "")
-                if text.strip():
-                    kept[field_] = text[:MAX_ECHO]
+    for name, ids in fields(load(code).problem.sizes).items():
+        for ids_row, row in zip(ids, answers.get(name, ()), strict=False):
+            for field_, cell in zip(ids_row, row, strict=False):
+                if cell.text.strip():
+                    kept[field_] = cell.text[:MAX_ECHO]
     return kept
 
 
-def record_check(student: StudentRow, code: str, answers: Mapping[str, Any], report: Report,
+class Outcome(enum.Enum):
+    """What became of a check sent to be stored."""
+
+    RECORDED = "recorded"  # on disk: the answer may say so
+    CLOSED = "closed"  # the class is closed: answered, not stored
+    GONE = "gone"  # the student (or their class) was removed meanwhile
+    FAILED = "failed"  # the database failed (logged): answered, not stored
+
+
+@dataclass(frozen=True)
+class CheckToStore:
+    """One check as it is stored: whose, which problem, what the teacher sees of it."""
+
+    student_id: str
+    code: str  # display form
+    summary: classroom.CheckSummary
+    stored: dict[str, Any]  # the answers as typed: {"cells", "helped", "revealed"}
+    at: datetime
+
+
+def check_to_store(student: StudentRow, code: str, answers: Answers, report: Report,
+                   helped: frozenset[str] = frozenset(), revealed: frozenset[str] = frozenset()
+                   ) -> CheckToStore:
+    stored = {"cells": _texts(code, answers), "helped": sorted(helped), "revealed": sorted(revealed)}
+    return CheckToStore(student.id, code, classroom.summarize(report), stored, now())
+
+
+def record_check(student: StudentRow, code: str, answers: Answers, report: Report,
                  helped: frozenset[str] = frozenset(), revealed: frozenset[str] = frozenset()) -> bool:
-    """Store a check of one of the student's problems (`code` in display form);
+    """Store a check of one of the student's problems (`code` in display form), now;
     False, and nothing stored, when the class is closed or the student gone."""
     if code not in student.codes:
         return False
-    summary = classroom.summarize(report)
-    stored = {"cells": _texts(code, answers), "helped": sorted(helped), "revealed": sorted(revealed)}
-    at = now()
-    # The writers' turn is the whole server's (SQLite has one writer): two statements in it, the
-    # class's state read with the row. The class's last activity is not written for a check:
-    # purge_expired reads the last check's time from the progress rows.
-    with _db().begin(write=True) as connection:
-        found = connection.execute(_PROGRESS_FOR_CHECK, {"p_student": student.id, "p_code": code}
-                                   ).mappings().first()
-        if found is None or found["closed"] or (found["closes_at"] is not None and found["closes_at"] <= at):
-            return False
-        after = _progress(found).after(summary, at)
-        connection.execute(_RECORD, {
-            "p_student": student.id, "p_code": code, "p_correct": after.correct, "p_carried": after.carried,
-            "p_with_help": after.with_help, "p_total": after.total, "p_checks": after.checks, "p_at": at,
-            "p_marks": after.marks_json(), "p_answers": stored})
-    return True
+    check = check_to_store(student, code, answers, report, helped, revealed)
+    return store_checks(database(), [check]) == [Outcome.RECORDED]
+
+
+def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool = True) -> list[Outcome]:
+    """Store checks in one transaction, so one commit (one fsync) serves them all
+    (app/classroom/recorder.py gathers them): the outcome of each, in order.
+
+    The writers' turn is the whole server's (SQLite has one writer): two statements
+    in it, however many checks. Every progress row of the checks' students is read
+    with its class's state and locked; each check is laid over its row (two checks
+    of one row in a batch count as two, in order); the rows written back in one
+    executemany. The class's last activity is not written for a check:
+    purge_expired reads the last check's time from the progress rows. Busy
+    (nothing written) when another process is writing and `wait` is False."""
+    if not checks:
+        return []
+    with database.begin(write=True, wait=wait) as connection:
+        rows = {(row["student_id"], row["code"]): row for row in connection.execute(
+            _PROGRESS_FOR_CHECKS, {"p_students": sorted({check.student_id for check in checks})}).mappings()}
+        outcomes, written = [], {}
+        for check in checks:
+            key = (check.student_id, check.code)
+            row = rows.get(key)
+            if row is None:
+                outcomes.append(Outcome.GONE)
+                continue
+            if row["closed"] or (row["closes_at"] is not None and row["closes_at"] <= check.at):
+                outcomes.append(Outcome.CLOSED)
+                continue
+            before = written[key][0] if key in written else _progress(row)
+            after = before.after(check.summary, check.at)
+            written[key] = (after, check)
+            outcomes.append(Outcome.RECORDED)
+        if written:
+            connection.execute(_RECORD, [
+                {"p_student": check.student_id, "p_code": check.code, "p_correct": after.correct,
+                 "p_carried": after.carried, "p_with_help": after.with_help, "p_total": after.total,
+                 "p_checks": after.checks, "p_at": check.at, "p_marks": after.marks_json(),
+                 "p_answers": check.stored}
+                for after, check in written.values()])
+    return outcomes
 
 
 # The statements of a check, made once (a check is the commonest write by far).
-_PROGRESS_FOR_CHECK = (
-    select(progress, classes.c.closed, classes.c.closes_at)
+_PROGRESS_FOR_CHECKS = (
+    select(*[progress.c[name] for name in ("student_id", "code", "total", "correct", "carried", "with_help",
+                                          "checks", "last_check_at", "marks")],
+           classes.c.closed, classes.c.closes_at)
     .join(classes, classes.c.id == progress.c.class_id)
-    .where((progress.c.student_id == bindparam("p_student")) & (progress.c.code == bindparam("p_code")))
+    .where(progress.c.student_id.in_(bindparam("p_students", expanding=True)))
     .with_for_update(of=progress))
 _RECORD = (
     update(progress)
@@ -384,7 +455,7 @@ _RECORD = (
             answers=bindparam("p_answers", type_=progress.c.answers.type)))
 
 
-def save_entries(student: StudentRow, code: str, answers: Mapping[str, Any]) -> bool:
+def save_entries(student: StudentRow, code: str, answers: Answers) -> bool:
     """Keep what the student has typed on one of their problems (no grading);
     False when it is not one of theirs any more. Saved even when the class is
     closed: nothing typed is lost."""
@@ -393,7 +464,7 @@ def save_entries(student: StudentRow, code: str, answers: Mapping[str, Any]) -> 
     where = (progress.c.student_id == student.id) & (progress.c.code == code)
     at = now()
     entries = {"answers": _texts(code, answers), "saved_at": int(time.time() * 1000)}
-    with _db().begin(write=True) as connection:
+    with database().begin(write=True) as connection:
         done = connection.execute(update(progress).where(where).values(entries=entries)).rowcount
         if done:
             _touch(connection, student.class_id, at)
@@ -403,7 +474,7 @@ def save_entries(student: StudentRow, code: str, answers: Mapping[str, Any]) -> 
 def entries_for(student: StudentRow, code: str) -> dict[str, Any] | None:
     """{"answers": {field id: text}, "saved_at": ms since 1970}: the entries last
     saved, else those of the last check (saved_at 0), else None."""
-    with _db().begin() as connection:
+    with database().begin() as connection:
         row = connection.execute(select(progress.c.entries, progress.c.answers).where(
             (progress.c.student_id == student.id) & (progress.c.code == code))).first()
     if row is None:
@@ -422,7 +493,7 @@ def _progress(row: RowMapping) -> Progress:
 
 def latest_grids(class_id: str, student_id: str) -> list[Grid]:
     """A student's problems, in order, each with their last checked answers and its marks."""
-    with _db().begin() as connection:
+    with database().begin() as connection:
         rows = connection.execute(
             select(progress.c.code, progress.c.answers).where(
                 (progress.c.student_id == student_id) & (progress.c.class_id == class_id))
@@ -446,7 +517,7 @@ def latest_grids(class_id: str, student_id: str) -> list[Grid]:
 
 def results(class_id: str) -> ClassResults | None:
     """Everything the dashboard and the API show of a class (None when it is gone)."""
-    with _db().begin() as connection:
+    with database().begin() as connection:
         row = _class_row(connection, class_id)
         if row is None:
             return None

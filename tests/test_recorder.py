@@ -1,0 +1,143 @@
+"""The group commit (app/classroom/recorder.py): the checks a worker's requests leave
+while its event loop is busy are stored in one transaction, each is answered only
+once that transaction is over, and each answer says what became of its check:
+recorded, a closed class, a student gone, or a database that failed."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import threading
+import time
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from app.classroom import recorder, store
+from app.classroom.store import Outcome
+from app.core import codes
+from app.core.answers import answers_from_json
+from app.core.grading import grade
+from app.core.problem import solve
+
+
+def _class(client, students: int) -> tuple[dict, list[dict]]:
+    made = client.post("/api/classes", json={"name": "7B", "preset": "classic", "problems": 1}).json
+    joined = [client.post(f"/api/classes/{made['join_code']}/students", json={"name": f"S{n}"}).json
+              for n in range(students)]
+    return made, joined
+
+
+def _check(app, joined: dict, slip: int = 0) -> store.CheckToStore:
+    """A check of the student's problem, with one h_z cell off by `slip`."""
+    code = joined["problems"][0]["code"]
+    problem = codes.load(code).problem
+    rows = solve(problem).as_lists()
+    rows["h_z"][0][0] += slip
+    answers = answers_from_json(problem.sizes, rows)
+    with app.app_context():
+        student = store.student_for_token(joined["student_token"])
+        return store.check_to_store(student, code, answers, grade(problem, answers))
+
+
+def _submit_together(app, checks: list[store.CheckToStore]) -> tuple[list[Outcome], recorder.Recorder]:
+    """Submit every check in one turn of an event loop, as requests that are ready
+    together do, and wait for all their answers."""
+    with app.app_context():
+        found = recorder.for_database(store.database())
+
+    async def together():
+        futures = [found.submit(check) for check in checks]
+        return await asyncio.gather(*futures)
+
+    return asyncio.run(together()), found
+
+
+def _checks(client, made: dict) -> dict[str, int]:
+    results = client.get(f"/api/classes/{made['id']}/results",
+                         headers={"Authorization": f"Bearer {made['teacher_token']}"}).json
+    return {s["name"]: s["problems"][0]["checks"] for s in results["students"]}
+
+
+@pytest.mark.databases
+def test_checks_that_arrive_together_are_stored_in_one_transaction(app, client):
+    made, joined = _class(client, 12)
+    checks = [_check(app, student, slip=1) for student in joined] + [_check(app, joined[0])]
+    outcomes, used = _submit_together(app, checks)
+    assert outcomes == [Outcome.RECORDED] * 13
+    assert (used.batches, used.stored) == (1, 13)
+    counted = _checks(client, made)
+    assert counted == {f"S{n}": 2 if n == 0 else 1 for n in range(12)}  # two of one row count as two
+    with app.app_context():
+        results = store.results(made["id"])
+    first = next(s for s in results.students if s.name == "S0").problems[0]
+    # S0's row holds their later check (all right) and the wrong cell of the earlier one.
+    assert first.correct == first.total
+    [heatmap] = results.heatmaps
+    assert heatmap.wrong["h_z"][0][0] == 12 and heatmap.students == 12
+
+
+@pytest.mark.databases
+def test_each_check_of_a_batch_gets_its_own_outcome(app, client):
+    made, joined = _class(client, 3)
+    other, (outsider,) = _class(client, 1)
+    headers = {"Authorization": f"Bearer {made['teacher_token']}"}
+    checks = [_check(app, student) for student in joined] + [_check(app, outsider)]
+    assert client.delete(f"/api/classes/{made['id']}/students/{joined[1]['student_id']}",
+                         headers=headers).status_code == 204
+    assert client.post(f"/api/classes/{other['id']}/close",
+                       headers={"Authorization": f"Bearer {other['teacher_token']}"}).status_code == 200
+    outcomes, used = _submit_together(app, checks)
+    assert outcomes == [Outcome.RECORDED, Outcome.GONE, Outcome.RECORDED, Outcome.CLOSED]
+    assert used.batches == 1 and _checks(client, made) == {"S0": 1, "S2": 1}
+    assert _checks(client, other) == {"S0": 0}
+
+
+@pytest.mark.databases
+def test_a_database_that_fails_answers_every_waiting_check_and_the_next_batch_goes_in(app, client,
+                                                                                      monkeypatch):
+    made, joined = _class(client, 2)
+    real = recorder.store_checks
+
+    def failing(database, checks, wait=True):
+        raise OperationalError("UPDATE progress", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(recorder, "store_checks", failing)
+    outcomes, _ = _submit_together(app, [_check(app, student) for student in joined])
+    assert outcomes == [Outcome.FAILED, Outcome.FAILED]
+    monkeypatch.setattr(recorder, "store_checks", real)
+    outcomes, _ = _submit_together(app, [_check(app, joined[0])])
+    assert outcomes == [Outcome.RECORDED] and _checks(client, made) == {"S0": 1, "S1": 0}
+
+
+def test_a_batch_waits_its_turn_while_another_process_writes_to_the_sqlite_file(app, client, database_url):
+    """Another worker holding SQLite's write turn: the recorder takes in more requests
+    and tries again (then waits for the turn), and nothing is answered before it is
+    stored. (SQLite only: PostgreSQL's writers take row locks, not a turn.)"""
+    made, joined = _class(client, 2)
+    checks = [_check(app, student) for student in joined]
+    path = database_url.removeprefix("sqlite:///") + ".write-lock"
+    with app.app_context():
+        found = recorder.for_database(store.database())
+
+    released, answered = [], []
+
+    def release(other) -> None:
+        released.append(time.monotonic())
+        fcntl.flock(other, fcntl.LOCK_UN)
+
+    async def while_another_writes():
+        with open(path, "a") as other:  # another open file: a lock of its own, as another process's
+            fcntl.flock(other, fcntl.LOCK_EX)
+            timer = threading.Timer(0.1, release, (other,))
+            timer.start()
+            futures = [found.submit(check) for check in checks]
+            for future in futures:
+                future.add_done_callback(lambda _: answered.append(time.monotonic()))
+            outcomes = await asyncio.wait_for(asyncio.gather(*futures), 10)
+            timer.join()
+        return outcomes
+
+    assert asyncio.run(while_another_writes()) == [Outcome.RECORDED] * 2
+    assert len(answered) == 2 and min(answered) > released[0]
+    assert _checks(client, made) == {"S0": 1, "S1": 1}

@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nAt scale (tools/bench_scale.py): PostgreSQL against SQLite, the dashboard's growth")
     sizes = tuple(int(n) for n in args.scale_students.split(","))
-    scale_errors = bench_scale.report(args.seconds, args.rounds, args.connections, sizes)
+    scale_errors = bench_scale.report(args.seconds, args.rounds, CLASS_SIZE, sizes)
 
     costs = in_process()
     table(["in process (Flask test client)", "ms per request", "× /healthz"],

@@ -15,6 +15,7 @@ Times are naive UTC.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import secrets
@@ -29,7 +30,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import classroom
-from ..core.answers import Answers, answers_from_form, fields
+from ..core.answers import Answers, answers_from_form, field_ids
 from ..core.classroom import (
     MAX_STUDENTS,
     Assignment,
@@ -348,15 +349,17 @@ def student_in_class(class_id: str, student_id: str) -> StudentRow | None:
         return None if row is None else _student(row)
 
 
-def _texts(code: str, answers: Answers) -> dict[str, str]:
-    """Answers as stored: what was typed in each cell of the problem, by field id
-    (``h_z-0-2``), at most MAX_ECHO characters each, blank cells left out."""
+def _texts(answers: Answers) -> dict[str, str]:
+    """Answers as stored: what was typed in each cell, by field id (``h_z-0-2``), at
+    most MAX_ECHO characters each, blank cells left out. (Answers have the problem's
+    shape: answers_from_json and answers_from_form make them so.)"""
     kept = {}
-    for name, ids in fields(load(code).problem.sizes).items():
-        for ids_row, row in zip(ids, answers.get(name, ()), strict=False):
-            for field_, cell in zip(ids_row, row, strict=False):
-                if cell.text.strip():
-                    kept[field_] = cell.text[:MAX_ECHO]
+    for name, grid in answers.items():
+        for ids, row in zip(field_ids(name, len(grid), len(grid[0]) if grid else 0), grid, strict=True):
+            for field_, cell in zip(ids, row, strict=True):
+                text = cell.text
+                if text and not text.isspace():
+                    kept[field_] = text[:MAX_ECHO]
     return kept
 
 
@@ -383,7 +386,7 @@ class CheckToStore:
 def check_to_store(student: StudentRow, code: str, answers: Answers, report: Report,
                    helped: frozenset[str] = frozenset(), revealed: frozenset[str] = frozenset()
                    ) -> CheckToStore:
-    stored = {"cells": _texts(code, answers), "helped": sorted(helped), "revealed": sorted(revealed)}
+    stored = {"cells": _texts(answers), "helped": sorted(helped), "revealed": sorted(revealed)}
     return CheckToStore(student.id, code, classroom.summarize(report), stored, now())
 
 
@@ -411,8 +414,10 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
     if not checks:
         return []
     with database.begin(write=True, wait=wait) as connection:
+        students_ = sorted({check.student_id for check in checks})
         rows = {(row["student_id"], row["code"]): row for row in connection.execute(
-            _PROGRESS_FOR_CHECKS, {"p_students": sorted({check.student_id for check in checks})}).mappings()}
+            _progress_for_checks(len(students_)), {f"p_{n}": id_ for n, id_ in enumerate(students_)}
+        ).mappings()}
         outcomes, written = [], {}
         for check in checks:
             key = (check.student_id, check.code)
@@ -438,13 +443,19 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
 
 
 # The statements of a check, made once (a check is the commonest write by far).
-_PROGRESS_FOR_CHECKS = (
-    select(*[progress.c[name] for name in ("student_id", "code", "total", "correct", "carried", "with_help",
-                                          "checks", "last_check_at", "marks")],
-           classes.c.closed, classes.c.closes_at)
-    .join(classes, classes.c.id == progress.c.class_id)
-    .where(progress.c.student_id.in_(bindparam("p_students", expanding=True)))
-    .with_for_update(of=progress))
+@functools.lru_cache(maxsize=64)
+def _progress_for_checks(students_: int):
+    """The progress rows of `students_` students, with their classes' state, locked: a
+    statement for each number of students, each compiled once (an expanding IN would be
+    rendered again at every batch, which cost more than the rest of the batch's work)."""
+    return (select(*[progress.c[name] for name in ("student_id", "code", "total", "correct", "carried",
+                                                   "with_help", "checks", "last_check_at", "marks")],
+                   classes.c.closed, classes.c.closes_at)
+            .join(classes, classes.c.id == progress.c.class_id)
+            .where(progress.c.student_id.in_([bindparam(f"p_{n}") for n in range(students_)]))
+            .with_for_update(of=progress))
+
+
 _RECORD = (
     update(progress)
     .where((progress.c.student_id == bindparam("p_student")) & (progress.c.code == bindparam("p_code")))
@@ -463,7 +474,7 @@ def save_entries(student: StudentRow, code: str, answers: Answers) -> bool:
         return False
     where = (progress.c.student_id == student.id) & (progress.c.code == code)
     at = now()
-    entries = {"answers": _texts(code, answers), "saved_at": int(time.time() * 1000)}
+    entries = {"answers": _texts(answers), "saved_at": int(time.time() * 1000)}
     with database().begin(write=True) as connection:
         done = connection.execute(update(progress).where(where).values(entries=entries)).rowcount
         if done:

@@ -424,8 +424,10 @@ class Progress:
 
     @staticmethod
     def from_marks_json(data: Mapping[str, Any]) -> tuple[frozenset[Cell], frozenset[tuple[str, str]]]:
-        wrong = frozenset((str(m), int(i), int(j)) for m, i, j in data.get("wrong", ()))
-        slips = frozenset((str(m), str(k)) for m, k in data.get("slips", ()))
+        # Lists of [matrix, row, column] and [matrix, kind] as marks_json wrote them: made
+        # tuples in C, for a dashboard reads 900 of these at every update.
+        wrong = frozenset(map(tuple, data.get("wrong", ())))
+        slips = frozenset(map(tuple, data.get("slips", ())))
         return wrong, slips
 
 
@@ -548,7 +550,7 @@ _KIND_ORDER: dict[str, int] = {kind: i for i, kind in enumerate(KINDS)}
 def aggregate(info: ClassInfo, records: Sequence[StudentRecord]) -> ClassResults:
     """The class's results from its students' records (in the order given)."""
     students, slip_students = [], Counter[tuple[str, str]]()
-    maps: dict[Sizes, dict[str, np.ndarray]] = {}
+    wrong_students: dict[Sizes, Counter[Cell]] = {}  # per shape: students who got each cell wrong
     shape_students: dict[Sizes, set[str]] = {}
     for record in records:
         problems = [ProblemResult(p.code, p.correct, p.carried, p.with_help, p.total, p.checks,
@@ -564,17 +566,22 @@ def aggregate(info: ClassInfo, records: Sequence[StudentRecord]) -> ClassResults
             shape_students.setdefault(sizes, set()).add(record.student_id)
             wrong_by_shape.setdefault(sizes, set()).update(p.wrong)
         for sizes, cells in wrong_by_shape.items():
-            grids = maps.setdefault(sizes, {name: np.zeros(sizes.answer_shape(name), dtype=np.int64)
-                                            for name in ANSWER_NAMES})
-            for name, i, j in cells:
-                if name in grids and i < grids[name].shape[0] and j < grids[name].shape[1]:
-                    grids[name][i, j] += 1
+            wrong_students.setdefault(sizes, Counter()).update(cells)
     slips = [SlipCount(matrix, kind, count) for (matrix, kind), count in slip_students.items()]
     slips.sort(key=lambda s: (-s.students, _MATRIX_ORDER.get(s.matrix, 9), _KIND_ORDER.get(s.kind, 99)))
-    heatmaps = [HeatMap(sizes, {name: grid.tolist() for name, grid in maps[sizes].items()},
-                        len(shape_students[sizes]))
-                for sizes in sorted(maps, key=lambda s: tuple(s.as_dict().values()))]
+    heatmaps = [HeatMap(sizes, _heat_grids(sizes, wrong_students[sizes]), len(shape_students[sizes]))
+                for sizes in sorted(wrong_students, key=lambda s: tuple(s.as_dict().values()))]
     return ClassResults(info, students, slips, heatmaps)
+
+
+def _heat_grids(sizes: Sizes, counts: Counter[Cell]) -> dict[str, list[list[int]]]:
+    """Each answer matrix of this shape as rows of how many students got each cell wrong
+    (cells outside the shape, which only a corrupt row could hold, are left out)."""
+    grids = {}
+    for name in ANSWER_NAMES:
+        rows, cols = sizes.answer_shape(name)
+        grids[name] = [[counts[name, i, j] for j in range(cols)] for i in range(rows)]
+    return grids
 
 
 # --- the gradebook --------------------------------------------------------------

@@ -50,10 +50,14 @@ def test_a_short_benchmark_run_prints_every_table():
     recorded = re.search(r"Recorded check \(30 students of a class checking at once, each with their token, "
                          r"on SQLite; /healthz on as many connections\): ([\d.]+) requests/s, "
                          r"p50 [\d.]+ ms, p99 [\d.]+ ms; / /healthz: ([\d.]+), rounds [\d.]+–[\d.]+ "
-                         r"\(budget ≥ 0.5: (holds|not met)\); (\d+) stored of (\d+) answered", out)
+                         r"\(budget ≥ 0.5: (holds|not met)\); (\d+) stored of (\d+) answered; "
+                         r"/ the same check unrecorded: ([\d.]+), rounds [\d.]+–[\d.]+; the workers' CPU per "
+                         r"request \(median of the rounds\): /healthz (\d+) µs, unrecorded (\d+) µs, "
+                         r"recorded (\d+) µs", out)
     assert recorded, out
-    assert float(recorded[1]) > 0 and float(recorded[2]) > 0
+    assert float(recorded[1]) > 0 and float(recorded[2]) > 0 and float(recorded[6]) > 0
     assert int(recorded[4]) >= int(recorded[5]) > 0  # every check answered is stored
+    assert all(int(recorded[n]) > 0 for n in (7, 8, 9))
     dashboard = re.search(r"Class dashboard, live part for 300 students of 3 problems, in process: "
                           r"best ([\d.]+) ms, median ([\d.]+) ms, (\d+) KiB "
                           r"\(budget ≤ 30 ms: (holds|exceeded)\)", out)

@@ -19,6 +19,7 @@ from app.core import codes
 from app.core.answers import answers_from_json
 from app.core.grading import grade
 from app.core.problem import solve
+from tests.aio import run
 
 
 def _class(client, students: int) -> tuple[dict, list[dict]]:
@@ -50,7 +51,7 @@ def _submit_together(app, checks: list[store.CheckToStore]) -> tuple[list[Outcom
         futures = [found.submit(check) for check in checks]
         return await asyncio.gather(*futures)
 
-    return asyncio.run(together()), found
+    return run(together()), found
 
 
 def _checks(client, made: dict) -> dict[str, int]:
@@ -138,6 +139,6 @@ def test_a_batch_waits_its_turn_while_another_process_writes_to_the_sqlite_file(
             timer.join()
         return outcomes
 
-    assert asyncio.run(while_another_writes()) == [Outcome.RECORDED] * 2
+    assert run(while_another_writes()) == [Outcome.RECORDED] * 2
     assert len(answered) == 2 and min(answered) > released[0]
     assert _checks(client, made) == {"S0": 1, "S1": 1}

@@ -21,6 +21,7 @@ import pytest
 
 from app import deferred
 from app.rsgi import BODY_TIMED_OUT, Bridge
+from tests.aio import run
 from tools.serving import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,24 +138,6 @@ class Protocol:
 
     def response_bytes(self, status, headers, body):
         self.response = (status, dict(headers), body)
-
-
-def run(coroutine) -> None:
-    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests)
-    keeps an event loop running on the main thread for the whole session."""
-    failed = []
-
-    def target():
-        try:
-            asyncio.run(coroutine)
-        except BaseException as error:  # handed to the test's thread
-            failed.append(error)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
 
 
 def serve(bridge: Bridge, scope: Scope, protocol: Protocol) -> tuple[int, dict, bytes]:

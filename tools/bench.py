@@ -231,24 +231,33 @@ def throughput(seconds: float, rounds: int, connections: int) -> tuple[dict[str,
 RECORDED_LIMIT = 0.5  # a recorded check's throughput over /healthz's (issue 14)
 
 
-def recorded_check(seconds: float, rounds: int, connections: int) -> tuple[dict, list[float], int, int]:
+def recorded_check(seconds: float, rounds: int, connections: int) -> dict:
     """A class's checks, each with one of its students' Bearer tokens in turn, stored
-    on the server's SQLite file (fsync'd before the answer), against /healthz in the
-    same rounds: (best round, ratios, checks answered, checks stored). Every check
-    wrk saw answered must be in the class's results afterwards. `main` measures it
-    on CLASS_SIZE connections, a class's students each on their own."""
+    on the server's SQLite file (fsync'd before the answer), against /healthz and the
+    same check sent without a token (not recorded) in the same rounds. Every check wrk
+    saw answered must be in the class's results afterwards. `main` measures it on
+    CLASS_SIZE connections, a class's students each on their own. The figures: the
+    best round, the ratios to /healthz and to the unrecorded check round by round,
+    the workers' CPU per request of each, the checks answered and stored."""
     server = Server(workers=2)
     try:
         request, made = class_checks(server.url)
+        plain = {key: value for key, value in request.items() if key != "rotate"}
         floor = {"method": "GET", "path": "/healthz"}
         answered = wrk(server.url, request, 1, connections)["requests"]  # warm up
         wrk(server.url, floor, 1, connections)
-        found, floors = [], []
+        found: dict[str, list[dict]] = {"healthz": [], "unrecorded": [], "recorded": []}
         for _ in range(rounds):
-            floors.append(wrk(server.url, floor, seconds, connections))
-            found.append(wrk(server.url, request, seconds, connections))
-        answered += sum(r["requests"] - r["errors"] for r in found)
-        return best_of(found), paired(found, floors), answered, stored_checks(server.url, made)
+            for name, sent in (("healthz", floor), ("unrecorded", plain), ("recorded", request)):
+                used = server.worker_cpu()
+                result = wrk(server.url, sent, seconds, connections)
+                result["server_cpu_us"] = (server.worker_cpu() - used) / max(result["requests"], 1) * 1e6
+                found[name].append(result)
+        answered += sum(r["requests"] - r["errors"] for r in found["recorded"])
+        return {"best": best_of(found["recorded"]), "ratios": paired(found["recorded"], found["healthz"]),
+                "over_unrecorded": paired(found["recorded"], found["unrecorded"]),
+                "cpu_us": {name: median(r["server_cpu_us"] for r in done) for name, done in found.items()},
+                "answered": answered, "stored": stored_checks(server.url, made)}
     finally:
         server.stop()
 
@@ -509,13 +518,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{median(over_old[name]):.2f}", spread(over_old[name]), r["errors"]]
            for name, r in routes.items()])
 
-    recorded, ratios, answered, stored = recorded_check(args.seconds, args.rounds, CLASS_SIZE)
+    measured = recorded_check(args.seconds, args.rounds, CLASS_SIZE)
+    recorded, ratios, cpu = measured["best"], measured["ratios"], measured["cpu_us"]
     p50, p99 = latencies(recorded)
     verdict = "holds" if median(ratios) >= RECORDED_LIMIT else "not met"
     print(f"\nRecorded check ({CLASS_SIZE} students of a class checking at once, each with their token, on "
           f"SQLite; /healthz on as many connections): {recorded['rps']:.0f} requests/s, "
           f"p50 {p50} ms, p99 {p99} ms; / /healthz: {median(ratios):.2f}, rounds {spread(ratios)} "
-          f"(budget ≥ {RECORDED_LIMIT:g}: {verdict}); {stored} stored of {answered} answered")
+          f"(budget ≥ {RECORDED_LIMIT:g}: {verdict}); {measured['stored']} stored of {measured['answered']} "
+          f"answered; / the same check unrecorded: {median(measured['over_unrecorded']):.2f}, rounds "
+          f"{spread(measured['over_unrecorded'])}; the workers' CPU per request (median of the rounds): "
+          f"/healthz {cpu['healthz']:.0f} µs, unrecorded {cpu['unrecorded']:.0f} µs, "
+          f"recorded {cpu['recorded']:.0f} µs")
 
     scaled = scaling(args.seconds, args.rounds, args.connections)
     table(["API check", "requests/s", "p50 ms", "p99 ms", "workers' CPU µs per request", "wrk's"],
@@ -576,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
     page = median(routes["practice page"]["ratios"])
     print(f"Practice page throughput / /healthz: {page:.2f} (budget ≥ 0.5)")
     errors = sum(r["errors"] for group in (routes, scaled, served) for r in group.values())
-    errors += recorded["errors"] + max(0, answered - stored)  # an answered check not stored is an error
+    # An answered check not stored is an error.
+    errors += recorded["errors"] + max(0, measured["answered"] - measured["stored"])
     errors += scale_errors
     if errors:
         print(f"{errors} requests failed")

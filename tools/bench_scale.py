@@ -105,7 +105,8 @@ def report(seconds: float, rounds: int, connections: int, sizes: tuple[int, ...]
     """Print the figures as Markdown tables; the number of errors (failed or lost checks)."""
     with realpg.running(durable=True) as postgres:
         best, ratios, lost = databases(postgres, seconds, rounds, connections)
-        bench.table([f"recorded check, {connections} students at once, 1 server of 2 workers", "requests/s", "p50 ms", "p99 ms", "errors"],
+        bench.table([f"recorded check, {connections} students at once, 1 server of 2 workers", "requests/s",
+                     "p50 ms", "p99 ms", "errors"],
                     [[name, f"{r['rps']:.0f}", *bench.latencies(r), r["errors"]] for name, r in best.items()])
         print(f"\nPostgreSQL / SQLite, recorded checks: {median(ratios):.2f}, rounds {bench.spread(ratios)}; "
               f"{lost} answered checks not stored", flush=True)

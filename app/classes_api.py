@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "There is no class here, or the token does not open it."
 NO_STUDENT = "This token opens no student of a class."
 NEEDS_TOKEN = "Send the token as Authorization: Bearer <token>."
+RECORD_TIMEOUT = BUSY_TIMEOUT + 5  # seconds a check's answer waits for its write; then "not recorded"
 
 
 @bp.errorhandler(BadRequest)
@@ -233,21 +234,19 @@ def answer_recorded(student: store.StudentRow | None, code: str, answers, report
 
     if student is None:  # the database failed to look the token up
         status, body = finish(store.Outcome.FAILED)
-    elif deferred.can_defer(request.environ):
-        future = recorder.for_database(database).submit(
-            store.check_to_store(student, code, answers, report, helped))
-        deferred.defer(request.environ, deferred.Deferred(future, finish, timeout=RECORD_TIMEOUT,
-                                                          on_timeout=store.Outcome.FAILED))
-        status, body = 200, b""  # the bridge sends the answer once the check is on disk
-    else:
-        try:
-            [outcome] = store.store_checks(database, [store.check_to_store(student, code, answers, report,
-                                                                             helped)])
-        except (SQLAlchemyError, Unavailable) as error:
-            log.error("a check could not be recorded: %s", error)
-            outcome = store.Outcome.FAILED
-        status, body = finish(outcome)
+        return Response(body, status=status, mimetype="application/json")
+    check = store.check_to_store(student, code, answers, report, helped)
+    if deferred.can_defer(request.environ):
+        future = recorder.for_database(database).submit(check)
+        waiting = deferred.Deferred(future, finish, timeout=RECORD_TIMEOUT, on_timeout=store.Outcome.FAILED)
+        # The bridge sends the answer once the check is on disk.
+        return Response(b"", mimetype="application/json", headers=deferred.defer(request.environ, waiting))
+    try:
+        [outcome] = store.store_checks(database, [check])
+    except (SQLAlchemyError, Unavailable) as error:
+        log.error("a check could not be recorded: %s", error)
+        outcome = store.Outcome.FAILED
+    status, body = finish(outcome)
     return Response(body, status=status, mimetype="application/json")
 
 
-RECORD_TIMEOUT = BUSY_TIMEOUT + 5  # seconds: a write waits for the lock this long, then fails

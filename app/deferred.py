@@ -20,6 +20,9 @@ from typing import Any
 
 CAN_DEFER = "handgrid.can_defer"  # set by the bridge
 DEFERRED = "handgrid.deferred"  # set by a view: a Deferred
+# On the view's own response, which the bridge finishes (and takes off): an error page
+# that took the response's place (a hook that failed after the view) goes out as it is.
+PLACEHOLDER = "X-Handgrid-Deferred"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ def can_defer(environ: dict) -> bool:
     return bool(environ.get(CAN_DEFER))
 
 
-def defer(environ: dict, deferred: Deferred) -> None:
-    """Have the bridge finish this request's answer (only where `can_defer`)."""
+def defer(environ: dict, deferred: Deferred) -> dict[str, str]:
+    """Have the bridge finish this request's answer (only where `can_defer`): the
+    headers the view's response must carry for it."""
     environ[DEFERRED] = deferred
+    return {PLACEHOLDER: "1"}

@@ -44,11 +44,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .accesslog import redact
-from .deferred import CAN_DEFER, DEFERRED, Deferred
+from .deferred import CAN_DEFER, DEFERRED, PLACEHOLDER, Deferred
 from .security import BODY_TIMED_OUT  # the app answers 408 (security.py), like any error
 
 log = logging.getLogger("handgrid.server")
 _CLOSE = ("connection", "close")
+_PLACEHOLDER = PLACEHOLDER.lower()
+_REPLACED = frozenset(("content-length", "content-type", _PLACEHOLDER))  # by a deferred answer's own
 
 
 class Bridge:
@@ -88,34 +90,39 @@ class Bridge:
                 return
         environ["wsgi.input"] = io.BytesIO(body)
         environ["wsgi.input_terminated"] = True  # read to its end, chunked or not (Werkzeug asks)
-        environ[CAN_DEFER] = True
         if self.pool is None or not self.is_long(environ):
+            environ[CAN_DEFER] = True  # on this loop's thread: a view may leave an answer to finish
             status, response_headers, content = self._call(environ)
         else:
             status, response_headers, content = await asyncio.get_running_loop().run_in_executor(
                 self.pool, self._call, environ)
         deferred: Deferred | None = environ.get(DEFERRED)
-        if deferred is not None:
-            status, content = await self._settle(deferred)
-            response_headers = [h for h in response_headers if h[0].lower() != "content-length"]
+        if deferred is not None and any(name.lower() == _PLACEHOLDER for name, _ in response_headers):
+            status, content, failed = await self._settle(deferred)
+            response_headers = [h for h in response_headers if h[0].lower() not in _REPLACED or
+                                (not failed and h[0].lower() == "content-type")]
+            if failed:
+                response_headers.append(("content-type", "text/plain; charset=utf-8"))
             response_headers.append(("content-length", str(len(content))))
         if close:
             response_headers = [h for h in response_headers if h[0].lower() != "connection"] + [_CLOSE]
         protocol.response_bytes(status, response_headers, content)
 
     @staticmethod
-    async def _settle(deferred: Deferred) -> tuple[int, bytes]:
-        """Wait for a deferred answer (app/deferred.py) while this loop serves others."""
+    async def _settle(deferred: Deferred) -> tuple[int, bytes, bool]:
+        """Wait for a deferred answer (app/deferred.py) while this loop serves others:
+        (status, body, whether finishing it failed)."""
         try:
             async with asyncio.timeout(deferred.timeout):
                 result = await deferred.future
-        except TimeoutError:
+        except TimeoutError:  # the future is cancelled: app/classroom/recorder.py drops its check
             result = deferred.on_timeout
         try:
-            return deferred.finish(result)
+            status, body = deferred.finish(result)
+            return status, body, False
         except Exception:
             log.exception("a deferred answer could not be finished")
-            return 500, b"Internal server error\n"
+            return 500, b"Internal server error\n", True
 
     async def _read(self, protocol: Any) -> bytes:
         """The body, or its first max_body + 1 bytes: enough for the app to say it is too long."""

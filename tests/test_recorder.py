@@ -142,3 +142,64 @@ def test_a_batch_waits_its_turn_while_another_process_writes_to_the_sqlite_file(
     assert run(while_another_writes()) == [Outcome.RECORDED] * 2
     assert len(answered) == 2 and min(answered) > released[0]
     assert _checks(client, made) == {"S0": 1, "S1": 1}
+
+
+@pytest.mark.databases
+def test_a_check_whose_answer_gave_up_waiting_is_not_stored(app, client):
+    """The answer said "not recorded" (its wait timed out: app/deferred.py): the check is
+    taken out before its batch, so a student who checks again is not counted twice."""
+    made, joined = _class(client, 2)
+    checks = [_check(app, student) for student in joined]
+    with app.app_context():
+        found = recorder.for_database(store.database())
+
+    async def one_gives_up():
+        futures = [found.submit(check) for check in checks]
+        futures[0].cancel()  # as asyncio.timeout does to what it waits for
+        return await futures[1]
+
+    assert run(one_gives_up()) == Outcome.RECORDED
+    assert _checks(client, made) == {"S0": 0, "S1": 1}
+
+
+@pytest.mark.databases
+def test_an_unexpected_error_in_a_write_answers_its_checks_and_the_next_batch_goes_in(app, client,
+                                                                                      monkeypatch):
+    made, joined = _class(client, 2)
+    real = recorder.store_checks
+    monkeypatch.setattr(recorder, "store_checks", lambda database, checks, wait=True: [])  # a bug's shape
+    outcomes, _ = _submit_together(app, [_check(app, student) for student in joined])
+    assert outcomes == [Outcome.FAILED, Outcome.FAILED]
+    monkeypatch.setattr(recorder, "store_checks", real)
+    outcomes, _ = _submit_together(app, [_check(app, joined[1])])
+    assert outcomes == [Outcome.RECORDED] and _checks(client, made) == {"S0": 0, "S1": 1}
+
+
+@pytest.mark.system
+def test_on_postgresql_a_batch_waits_for_a_row_lock_only_so_long(postgres, pg_template, monkeypatch):
+    """Another transaction holding a student's row: the batch gives up after the short lock
+    wait (answered "not recorded") instead of holding the worker's event loop."""
+    from sqlalchemy import create_engine, text
+
+    from app import create_app
+    from app.classroom import db
+
+    monkeypatch.setattr(db, "SHORT_LOCK_WAIT", 1)
+    with postgres.database(pg_template) as url:
+        app = create_app({"TESTING": True, "DATABASE_URL": url})
+        client = app.test_client()
+        made, (ada,) = _class(client, 1)
+        check = _check(app, ada)
+        engine = create_engine(url)
+        try:
+            with engine.begin() as other:
+                other.execute(text("SELECT 1 FROM progress WHERE student_id = :s FOR UPDATE"),
+                              {"s": ada["student_id"]})
+                start = time.monotonic()
+                outcomes, _ = _submit_together(app, [check])
+                waited = time.monotonic() - start
+            assert outcomes == [Outcome.FAILED] and 1 <= waited < 5
+            assert _submit_together(app, [check])[0] == [Outcome.RECORDED]  # the lock gone, it goes in
+        finally:
+            engine.dispose()
+            app.extensions["handgrid.classes"].dispose()

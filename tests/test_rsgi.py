@@ -264,10 +264,10 @@ def test_a_deferred_answer_is_sent_once_its_write_is_done_and_others_are_served_
             assert deferred.can_defer(environ)
             future = asyncio.get_running_loop().create_future()
             waiting.append(future)
-            deferred.defer(environ, deferred.Deferred(
+            marker = deferred.defer(environ, deferred.Deferred(
                 future, lambda result: (201, b"stored: " + result), timeout=5, on_timeout=b"never"))
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "0"),
-                                      ("X-From-The-View", "kept")])
+                                      ("X-From-The-View", "kept"), *marker.items()])
             return [b""]
         waiting[0].set_result(b"yes")  # what the write would do, between requests
         finished.append("/quick")
@@ -289,16 +289,52 @@ def test_a_deferred_answer_is_sent_once_its_write_is_done_and_others_are_served_
     assert (status, body, finished) == (201, b"stored: yes", ["/quick"])
     assert headers["content-length"] == str(len(body)) and "Content-Length" not in headers
     assert headers["X-From-The-View"] == "kept" and headers["Content-Type"] == "text/plain"
+    assert deferred.PLACEHOLDER not in headers
 
 
 def test_a_deferred_answer_whose_write_never_ends_is_finished_after_its_timeout():
+    never: list[asyncio.Future] = []
+
     def app(environ, start_response):
-        never = asyncio.get_running_loop().create_future()
-        deferred.defer(environ, deferred.Deferred(never, lambda result: (200, result), timeout=0.2,
-                                                  on_timeout=b"not stored"))
-        start_response("200 OK", [])
+        never.append(asyncio.get_running_loop().create_future())
+        waiting = deferred.Deferred(never[0], lambda result: (200, result), timeout=0.2,
+                                    on_timeout=b"not stored")
+        marker = deferred.defer(environ, waiting)
+        start_response("200 OK", list(marker.items()))
         return [b""]
 
     start = time.monotonic()
     status, _, body = serve(Bridge(app, body_timeout=5, max_body=100), Scope("GET", "/", {}), Protocol([]))
     assert (status, body) == (200, b"not stored") and 0.2 <= time.monotonic() - start < 2
+    assert never[0].cancelled()  # what waits on it (a check's write) knows to drop it
+
+
+def test_an_error_page_that_took_a_deferred_answers_place_goes_out_as_it_is():
+    """A hook that fails after the view deferred: Flask answers with an error page, which
+    has no placeholder mark, and the bridge must not put the view's body under it."""
+    def app(environ, start_response):
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(b"never sent")
+        deferred.defer(environ, deferred.Deferred(done, lambda result: (200, result), timeout=5,
+                                                  on_timeout=b""))
+        start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/html")])
+        return [b"<p>error page</p>"]
+
+    status, headers, body = serve(Bridge(app, body_timeout=5, max_body=100), Scope("GET", "/", {}),
+                                  Protocol([]))
+    assert (status, body, headers["Content-Type"]) == (500, b"<p>error page</p>", "text/html")
+
+
+def test_a_deferred_answer_that_cannot_be_finished_is_a_plain_500():
+    def app(environ, start_response):
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        marker = deferred.defer(environ, deferred.Deferred(done, lambda result: 1 / 0, timeout=5,
+                                                           on_timeout=None))
+        start_response("200 OK", [("Content-Type", "application/json"), *marker.items()])
+        return [b""]
+
+    status, headers, body = serve(Bridge(app, body_timeout=5, max_body=100), Scope("GET", "/", {}),
+                                  Protocol([]))
+    assert (status, body) == (500, b"Internal server error\n")
+    assert headers["content-type"] == "text/plain; charset=utf-8" and "Content-Type" not in headers

@@ -56,6 +56,9 @@ from sqlalchemy.engine import make_url
 MIGRATIONS = Path(__file__).with_name("migrations")
 FILE_NAME = "handgrid.db"
 BUSY_TIMEOUT = 30  # seconds a write waits for the lock: far longer than a queue of checks takes
+# A writer that must not wait (begin(wait=False)) on PostgreSQL: seconds it waits for row locks, and
+# seconds each of its statements may take.
+SHORT_LOCK_WAIT, SHORT_STATEMENT = 2, 10
 # A fixed key for PostgreSQL's advisory lock around migrations ("HGRD").
 _ADVISORY_KEY = 0x48475244
 DEFAULT_THREADS = "4"  # HANDGRID_THREADS' default (app/server.py SETTINGS, tested equal)
@@ -170,6 +173,12 @@ class Database:
         with self._writing(engine, wait) if write else nullcontext():
             with (self._writer if write else engine).connect() as connection:
                 with connection.begin():
+                    if not wait and engine.url.get_backend_name() == "postgresql":
+                        # Row locks are PostgreSQL's turn-taking: a writer that must not wait
+                        # long fails (and is answered "not recorded") instead of holding its
+                        # worker's event loop behind a transaction that does not end.
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{SHORT_LOCK_WAIT}s'")
+                        connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{SHORT_STATEMENT}s'")
                     yield connection
 
     @contextmanager

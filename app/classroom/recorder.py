@@ -16,9 +16,12 @@ Nothing is acknowledged early: a check's future is set only once its transaction
 has committed. The write runs on the event loop's own thread, between requests,
 like any quick request: a writer thread of its own would wait for Python's
 interpreter lock each time SQLite gives it back (every statement), which under
-load costs milliseconds per batch. Nor does it wait for another worker's write
-to a SQLite file: it takes in more requests and tries again a millisecond
-later, so the workers' commits overlap with each other's requests.
+load costs milliseconds per batch. Nor does it ever wait for another worker's
+write to a SQLite file: it takes in more requests and tries again a millisecond
+later, so the workers' commits overlap with each other's requests, and a worker
+whose neighbour hangs holding the write turn goes on serving (its checks are
+answered "not recorded" after app/classes_api.py's RECORD_TIMEOUT). On
+PostgreSQL a batch waits for row locks at most db.SHORT_LOCK_WAIT.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500  # checks in one transaction at most: a few milliseconds of writing
 RETRY = 0.001  # seconds before trying again when another worker holds SQLite's write turn (uvloop's
 # timers count whole milliseconds: a shorter delay would be none, and the loop would spin)
-TRIES = 2  # then wait for the turn: a worker that always found it taken would keep its class waiting
 
 
 class Recorder:
@@ -46,13 +48,15 @@ class Recorder:
         self._waiting: list[tuple[CheckToStore, asyncio.Future[Outcome]]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._due = False  # a write is scheduled
-        self._tries = 0  # times in a row the write turn was taken
         self.batches = 0  # transactions written, for tests and the benchmark
         self.stored = 0  # checks in them
 
     def submit(self, check: CheckToStore) -> asyncio.Future[Outcome]:
         """A future that becomes the check's Outcome once its transaction is over. Call
-        it on the running event loop (the bridge's), from the request's own code."""
+        it on the running event loop (the bridge's), from the request's own code. A
+        future cancelled before its batch is written (the answer gave up waiting: see
+        app/deferred.py) takes its check out: what was answered "not recorded" is not
+        stored later, to be counted twice when the student checks again."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new loop (a forked worker, a test's): nothing of the old one
             self._loop, self._waiting, self._due = loop, [], False
@@ -65,42 +69,44 @@ class Recorder:
 
     def _write(self) -> None:
         assert self._loop is not None
+        self._waiting = [(check, future) for check, future in self._waiting if not future.done()]
         batch = self._waiting[:MAX_BATCH]
         try:
-            outcomes = self._store([check for check, _ in batch], wait=self._tries >= TRIES)
+            outcomes = self._store([check for check, _ in batch])
         except Busy:  # another worker is committing: take in more requests, then try again
-            self._tries += 1
             self._loop.call_later(RETRY, self._write)
             return
-        self._tries = 0
+        except BaseException:  # nothing may be left waiting, nor the next batch unscheduled
+            log.exception("%d checks could not be recorded", len(batch))
+            outcomes = [Outcome.FAILED] * len(batch)
         del self._waiting[:len(batch)]
         self.batches += 1
         self.stored += len(batch)
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if not future.done():  # a request whose client went away has cancelled its wait
+        for (_, future), outcome in zip(batch, outcomes, strict=False):
+            if not future.done():
                 future.set_result(outcome)
         if self._waiting:
             self._loop.call_soon(self._write)
         else:
             self._due = False
 
-    def _store(self, checks: list[CheckToStore], wait: bool) -> list[Outcome]:
+    def _store(self, checks: list[CheckToStore]) -> list[Outcome]:
         try:
-            return store_checks(self.database, checks, wait=wait)
+            outcomes = store_checks(self.database, checks, wait=False)
         except Busy:
             raise
         except (SQLAlchemyError, Unavailable) as error:
             log.error("%d checks could not be recorded: %s", len(checks), error)
-        except Exception:  # every waiting answer depends on this: none may be left waiting
-            log.exception("%d checks could not be recorded", len(checks))
-        return [Outcome.FAILED] * len(checks)
-
-
-_recorders: dict[int, Recorder] = {}  # by id(Database): one per database in a process
+            return [Outcome.FAILED] * len(checks)
+        if len(outcomes) != len(checks):
+            raise RuntimeError(f"{len(outcomes)} outcomes for {len(checks)} checks")
+        return outcomes
 
 
 def for_database(database: Database) -> Recorder:
-    found = _recorders.get(id(database))
-    if found is None or found.database is not database:
-        found = _recorders[id(database)] = Recorder(database)
+    """The database's Recorder (kept on the Database; a forked worker's own event loop
+    starts it afresh: `submit`)."""
+    found = database.__dict__.get("recorder")
+    if found is None:
+        found = database.__dict__["recorder"] = Recorder(database)
     return found

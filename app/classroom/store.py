@@ -14,6 +14,7 @@ Times are naive UTC.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import hashlib
@@ -326,7 +327,8 @@ def student_for_token(student_token: str, remembered: bool = False) -> StudentRo
         return None
     student = _student(row)
     if len(_remembered) >= REMEMBERED_STUDENTS:
-        _remembered.pop(next(iter(_remembered)), None)  # the oldest: a dict keeps its order
+        with contextlib.suppress(StopIteration, RuntimeError):  # another thread got there first
+            _remembered.pop(next(iter(_remembered)), None)  # the first remembered: a dict keeps its order
     _remembered[key] = student
     return student
 
@@ -443,7 +445,7 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
 
 
 # The statements of a check, made once (a check is the commonest write by far).
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)  # one for each size of batch (recorder.MAX_BATCH at most)
 def _progress_for_checks(students_: int):
     """The progress rows of `students_` students, with their classes' state, locked: a
     statement for each number of students, each compiled once (an expanding IN would be
@@ -453,6 +455,7 @@ def _progress_for_checks(students_: int):
                    classes.c.closed, classes.c.closes_at)
             .join(classes, classes.c.id == progress.c.class_id)
             .where(progress.c.student_id.in_([bindparam(f"p_{n}") for n in range(students_)]))
+            .order_by(progress.c.student_id, progress.c.code)  # every batch locks in one order: no deadlock
             .with_for_update(of=progress))
 
 

@@ -112,9 +112,10 @@ def test_a_database_that_fails_answers_every_waiting_check_and_the_next_batch_go
 
 
 def test_a_batch_waits_its_turn_while_another_process_writes_to_the_sqlite_file(app, client, database_url):
-    """Another worker holding SQLite's write turn: the recorder takes in more requests
-    and tries again (then waits for the turn), and nothing is answered before it is
-    stored. (SQLite only: PostgreSQL's writers take row locks, not a turn.)"""
+    """Another worker holding SQLite's write turn: the recorder never holds the event
+    loop waiting for it (other requests are served meanwhile: here a ticker), tries
+    again until it is free, and nothing is answered before it is stored. (SQLite
+    only: PostgreSQL's writers take row locks, not a turn; the next test.)"""
     made, joined = _class(client, 2)
     checks = [_check(app, student) for student in joined]
     path = database_url.removeprefix("sqlite:///") + ".write-lock"
@@ -135,12 +136,22 @@ def test_a_batch_waits_its_turn_while_another_process_writes_to_the_sqlite_file(
             futures = [found.submit(check) for check in checks]
             for future in futures:
                 future.add_done_callback(lambda _: answered.append(time.monotonic()))
+            ticks = asyncio.ensure_future(tick())
             outcomes = await asyncio.wait_for(asyncio.gather(*futures), 10)
+            ticks.cancel()
             timer.join()
         return outcomes
 
+    ticked: list[float] = []
+
+    async def tick():
+        while True:
+            ticked.append(time.monotonic())
+            await asyncio.sleep(0.005)
+
     assert run(while_another_writes()) == [Outcome.RECORDED] * 2
     assert len(answered) == 2 and min(answered) > released[0]
+    assert sum(tick < released[0] for tick in ticked) >= 5  # the loop went on while the turn was taken
     assert _checks(client, made) == {"S0": 1, "S1": 1}
 
 

@@ -241,11 +241,7 @@ def answer_recorded(student: store.StudentRow | None, code: str, answers, report
         waiting = deferred.Deferred(future, finish, timeout=RECORD_TIMEOUT, on_timeout=store.Outcome.FAILED)
         # The bridge sends the answer once the check is on disk.
         return Response(b"", mimetype="application/json", headers=deferred.defer(request.environ, waiting))
-    try:
-        [outcome] = store.store_checks(database, [check])
-    except (SQLAlchemyError, Unavailable) as error:
-        log.error("a check could not be recorded: %s", error)
-        outcome = store.Outcome.FAILED
+    [outcome] = recorder.store_now(database, [check])
     status, body = finish(outcome)
     return Response(body, status=status, mimetype="application/json")
 

@@ -50,7 +50,10 @@ from .security import BODY_TIMED_OUT  # the app answers 408 (security.py), like 
 log = logging.getLogger("handgrid.server")
 _CLOSE = ("connection", "close")
 _PLACEHOLDER = PLACEHOLDER.lower()
-_REPLACED = frozenset(("content-length", "content-type", _PLACEHOLDER))  # by a deferred answer's own
+_REPLACED = frozenset(("content-length", _PLACEHOLDER))  # by a deferred answer's own
+_REPLACED_ON_FAILURE = _REPLACED | {"content-type"}
+_PLAIN = [("content-type", "text/plain; charset=utf-8")]  # the last resort's, when the app cannot answer
+_ERROR = b"Internal server error\n"
 
 
 class Bridge:
@@ -99,11 +102,9 @@ class Bridge:
         deferred: Deferred | None = environ.get(DEFERRED)
         if deferred is not None and any(name.lower() == _PLACEHOLDER for name, _ in response_headers):
             status, content, failed = await self._settle(deferred)
-            response_headers = [h for h in response_headers if h[0].lower() not in _REPLACED or
-                                (not failed and h[0].lower() == "content-type")]
-            if failed:
-                response_headers.append(("content-type", "text/plain; charset=utf-8"))
-            response_headers.append(("content-length", str(len(content))))
+            dropped = _REPLACED_ON_FAILURE if failed else _REPLACED
+            response_headers = [h for h in response_headers if h[0].lower() not in dropped]
+            response_headers += [*(_PLAIN if failed else []), ("content-length", str(len(content)))]
         if close:
             response_headers = [h for h in response_headers if h[0].lower() != "connection"] + [_CLOSE]
         protocol.response_bytes(status, response_headers, content)
@@ -122,7 +123,7 @@ class Bridge:
             return status, body, False
         except Exception:
             log.exception("a deferred answer could not be finished")
-            return 500, b"Internal server error\n", True
+            return 500, _ERROR, True
 
     async def _read(self, protocol: Any) -> bytes:
         """The body, or its first max_body + 1 bytes: enough for the app to say it is too long."""
@@ -153,7 +154,7 @@ class Bridge:
                     close()
         except Exception:  # Flask answers every error itself; this is a last resort
             log.exception("unhandled error serving %s", redact(str(environ.get("PATH_INFO"))))
-            return 500, [("content-type", "text/plain; charset=utf-8")], b"Internal server error\n"
+            return 500, list(_PLAIN), _ERROR
         finally:
             if self.watchdog:
                 self.watchdog.end()

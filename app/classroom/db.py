@@ -47,7 +47,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -148,6 +148,10 @@ class Database:
         self._lock = threading.RLock()
         self._write_lock: TextIO | None = None
         self._write_lock_pid = 0
+        # What the store and the group commit keep per database in this process: students
+        # by their token's hash (store.student_for_token), and the Recorder (recorder.py).
+        self.remembered: dict[str, Any] = {}
+        self.recorder: Any = None
 
     @property
     def engine(self) -> Engine:

@@ -317,31 +317,30 @@ def student_for_token(student_token: str, remembered: bool = False) -> StudentRo
     if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
         return None
     db = database()
-    key = (db.url, token_hash(student_token))
-    if remembered and (found := _remembered.get(key)) is not None:
+    key = token_hash(student_token)
+    if remembered and (found := db.remembered.get(key)) is not None:
         return found
     with db.begin() as connection:
-        row = connection.execute(_STUDENT_BY_TOKEN, {"p_hash": key[1]}).mappings().first()
+        row = connection.execute(_STUDENT_BY_TOKEN, {"p_hash": key}).mappings().first()
     if row is None:
-        _remembered.pop(key, None)
+        db.remembered.pop(key, None)
         return None
     student = _student(row)
-    if len(_remembered) >= REMEMBERED_STUDENTS:
+    if len(db.remembered) >= REMEMBERED_STUDENTS:
         with contextlib.suppress(StopIteration, RuntimeError):  # another thread got there first
-            _remembered.pop(next(iter(_remembered)), None)  # the first remembered: a dict keeps its order
-    _remembered[key] = student
+            db.remembered.pop(next(iter(db.remembered)), None)  # the first remembered: a dict keeps its order
+    db.remembered[key] = student
     return student
 
 
 def forget_student(student_token: str, db: Database) -> None:
-    _remembered.pop((db.url, token_hash(student_token)), None)
+    db.remembered.pop(token_hash(student_token), None)
 
 
 REMEMBERED_STUDENTS = 10_000  # a few megabytes: every student of a busy server's classes
-_remembered: dict[tuple[str, str], StudentRow] = {}  # (database URL, token hash) -> the student
 
 
-_STUDENT_BY_TOKEN = _students(students.c.token_hash == bindparam("p_hash"))  # on every recorded check
+_STUDENT_BY_TOKEN = _students(students.c.token_hash == bindparam("p_hash"))  # a token's first check
 
 
 def student_in_class(class_id: str, student_id: str) -> StudentRow | None:

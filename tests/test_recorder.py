@@ -9,8 +9,10 @@ import asyncio
 import fcntl
 import threading
 import time
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.classroom import recorder, store
@@ -214,3 +216,67 @@ def test_on_postgresql_a_batch_waits_for_a_row_lock_only_so_long(postgres, pg_te
         finally:
             engine.dispose()
             app.extensions["handgrid.classes"].dispose()
+
+
+@pytest.mark.databases
+def test_the_driver_reads_and_writes_each_column_as_sqlalchemy_does(app, client):
+    """A batch runs its two statements on the driver's cursor (db.DriverStatement): what
+    it reads is what SQLAlchemy reads of the same row, and what it writes SQLAlchemy
+    reads back as written (dates, JSON, a closed flag), on either database."""
+    from sqlalchemy import update
+
+    from app.classroom.models import classes, progress
+
+    made, (ada,) = _class(client, 1)
+    at, closes = datetime(2026, 12, 2, 9, 41, 7, 123456), datetime(2027, 1, 5, 16, 0)
+    marks = {"wrong": [["h_z", 0, 1]], "slips": [["h_z", "no bias"]]}
+    read = store._progress_for_checks(1)
+    with app.app_context():
+        database = store.database()
+        with database.begin(write=True) as connection:
+            connection.execute(update(classes).where(classes.c.id == made["id"]).values(closes_at=closes))
+            connection.execute(update(progress).where(progress.c.student_id == ada["student_id"])
+                               .values(last_check_at=at, marks=marks, checks=2))
+            expected = [dict(row) for row in connection.execute(read, {"p_0": ada["student_id"]}).mappings()]
+        with database.driver_transaction() as cursor:
+            assert database.prepared(read).rows(cursor, {"p_0": ada["student_id"]}) == expected
+        [row] = expected
+        assert (row["last_check_at"], row["marks"], row["closed"], row["closes_at"]) == (
+            at, marks, False, closes)
+
+        later, answers = at + timedelta(seconds=1), {"cells": {"h_z-0-0": "−3"}, "helped": [], "revealed": []}
+        with database.driver_transaction() as cursor:
+            database.prepared(store._RECORD).execute_many(cursor, [{
+                "p_student": ada["student_id"], "p_code": row["code"], "p_correct": 1, "p_carried": 2,
+                "p_with_help": 3, "p_total": row["total"], "p_checks": 3, "p_at": later,
+                "p_marks": {"wrong": [], "slips": []}, "p_answers": answers}])
+        with database.begin() as connection:
+            written = connection.execute(
+                select(progress.c.correct, progress.c.carried, progress.c.with_help, progress.c.checks,
+                       progress.c.last_check_at, progress.c.marks, progress.c.answers)
+                .where(progress.c.student_id == ada["student_id"])).one()
+    assert tuple(written) == (1, 2, 3, 3, later, {"wrong": [], "slips": []}, answers)
+
+
+@pytest.mark.databases
+def test_a_batch_that_fails_halfway_leaves_nothing_of_itself(app, client, monkeypatch):
+    """The write fails after its UPDATE ran: the transaction is rolled back (no count
+    went up), every check is answered "not recorded" (the driver's error is logged as
+    SQLAlchemy's would be, also where no Recorder waits), and the next batch goes in."""
+    from app.classroom import db
+
+    made, joined = _class(client, 2)
+    real = db.DriverStatement.execute_many
+
+    def fails_after(self, cursor, many):
+        real(self, cursor, many)
+        cursor.execute("SELECT * FROM no_such_table")  # the driver's own error, as a failing disk gives
+
+    monkeypatch.setattr(db.DriverStatement, "execute_many", fails_after)
+    outcomes, _ = _submit_together(app, [_check(app, student) for student in joined])
+    assert outcomes == [Outcome.FAILED, Outcome.FAILED] and _checks(client, made) == {"S0": 0, "S1": 0}
+    with app.app_context():
+        assert recorder.store_now(store.database(), [_check(app, joined[0])]) == [Outcome.FAILED]
+    monkeypatch.setattr(db.DriverStatement, "execute_many", real)
+    outcomes, _ = _submit_together(app, [_check(app, joined[1])])
+    assert outcomes == [Outcome.RECORDED] and _checks(client, made) == {"S0": 0, "S1": 1}

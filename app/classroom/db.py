@@ -23,6 +23,11 @@ processes:
   Reads use a plain BEGIN. `store` says which it needs (`write=True`).
 * A busy timeout long enough for a queue of short writes.
 
+One write bypasses SQLAlchemy's execution (not its SQL, types or pool): a
+class's checks, stored in batches by the group commit (recorder.py), run as
+`DriverStatement`s in a `driver_transaction`, because SQLAlchemy's work per
+statement was most of a batch's cost.
+
 Migrations (Alembic, in migrations/) run under a lock, so several processes
 starting at once migrate once: a file lock beside a SQLite file, an advisory
 lock on PostgreSQL (several replicas starting together).
@@ -44,7 +49,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
@@ -52,12 +57,13 @@ from typing import Any, TextIO
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 FILE_NAME = "handgrid.db"
 BUSY_TIMEOUT = 30  # seconds a write waits for the lock: far longer than a queue of checks takes
-# A writer that must not wait (begin(wait=False)) on PostgreSQL: seconds it waits for row locks, and
-# seconds each of its statements may take.
+# A writer that must not wait (driver_transaction(wait=False)) on PostgreSQL: seconds it waits
+# for row locks, and seconds each of its statements may take.
 SHORT_LOCK_WAIT, SHORT_STATEMENT = 2, 10
 # A fixed key for PostgreSQL's advisory lock around migrations ("HGRD").
 _ADVISORY_KEY = 0x48475244
@@ -69,7 +75,7 @@ class Unavailable(RuntimeError):
 
 
 class Busy(RuntimeError):
-    """Another process is writing, and the caller asked not to wait (`begin(wait=False)`)."""
+    """Another process is writing, and the caller asked not to wait (`driver_transaction(wait=False)`)."""
 
 
 def default_url(instance_path: str) -> str:
@@ -136,6 +142,54 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _short_waits() -> tuple[str, str]:
+    """A writer that must not wait, on PostgreSQL: row locks are its turn-taking, and one
+    that waits long fails (and is answered "not recorded") instead of holding its
+    worker's event loop behind a transaction that does not end."""
+    return (f"SET LOCAL lock_timeout = '{SHORT_LOCK_WAIT}s'",
+            f"SET LOCAL statement_timeout = '{SHORT_STATEMENT}s'")
+
+
+class DriverStatement:
+    """A statement compiled once for a dialect and run straight on the driver's cursor,
+    for the one write that runs thousands of times a second (a class's checks, stored
+    by app/classroom/recorder.py): SQLAlchemy's execution of a statement costs several
+    times what SQLite takes to run it. What SQLAlchemy does to each parameter and
+    column on the way (JSON through JSON_CODEC, SQLite's dates as text) is done here
+    by the same type's own processors, so rows written here read back through
+    SQLAlchemy as any other, and the other way round."""
+
+    def __init__(self, statement: Any, dialect: Any) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._order = tuple(compiled.positiontup) if compiled.positional else None
+        self._binds = [(name, processor) for name, bind in compiled.binds.items()
+                       if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))]
+        columns = list(getattr(statement, "selected_columns", ()))
+        self._keys = tuple(column.key for column in columns)
+        self._columns = [(index, processor) for index, column in enumerate(columns)
+                         if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))]
+
+    def _parameters(self, values: Mapping[str, Any]) -> Any:
+        values = dict(values)
+        for name, processor in self._binds:
+            values[name] = processor(values[name])
+        return values if self._order is None else tuple(values[name] for name in self._order)
+
+    def rows(self, cursor: Any, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        cursor.execute(self.sql, self._parameters(values))
+        found = []
+        for row in cursor.fetchall():
+            row = list(row)
+            for index, processor in self._columns:
+                row[index] = processor(row[index])
+            found.append(dict(zip(self._keys, row, strict=True)))
+        return found
+
+    def execute_many(self, cursor: Any, many: Iterable[Mapping[str, Any]]) -> None:
+        cursor.executemany(self.sql, [self._parameters(values) for values in many])
+
+
 class Database:
     """One process's engine for one URL, made (and migrated) on first use; made
     again in a forked child, which must not share its parent's connections."""
@@ -152,6 +206,7 @@ class Database:
         # by their token's hash (store.student_for_token), and the Recorder (recorder.py).
         self.remembered: dict[str, Any] = {}
         self.recorder: Any = None
+        self._prepared: dict[Any, DriverStatement] = {}  # for this process's engine
 
     @property
     def engine(self) -> Engine:
@@ -164,26 +219,59 @@ class Database:
                         raise Unavailable(f"the classes database cannot be opened: {error}") from error
                     migrate_engine(engine)
                     self._engine, self._pid = engine, os.getpid()
+                    self._prepared = {}
                     self._writer = engine.execution_options(handgrid_write=True)  # the same pool
         return self._engine
 
     @contextmanager
-    def begin(self, write: bool = False, wait: bool = True) -> Iterator[Connection]:
-        """A connection in a transaction, committed at the end (rolled back on an error).
-        A writer that must not wait for another process's write (`wait=False`: the
-        group commit, app/classroom/recorder.py, has requests to take in meanwhile)
-        gets Busy instead."""
+    def begin(self, write: bool = False) -> Iterator[Connection]:
+        """A connection in a transaction, committed at the end (rolled back on an error)."""
         engine = self.engine
-        with self._writing(engine, wait) if write else nullcontext():
+        with self._writing(engine) if write else nullcontext():
             with (self._writer if write else engine).connect() as connection:
                 with connection.begin():
-                    if not wait and engine.url.get_backend_name() == "postgresql":
-                        # Row locks are PostgreSQL's turn-taking: a writer that must not wait
-                        # long fails (and is answered "not recorded") instead of holding its
-                        # worker's event loop behind a transaction that does not end.
-                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{SHORT_LOCK_WAIT}s'")
-                        connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{SHORT_STATEMENT}s'")
                     yield connection
+
+    @contextmanager
+    def driver_transaction(self, wait: bool = True) -> Iterator[Any]:
+        """A write transaction as `begin(write=True)` makes one, on the driver's own
+        connection: its cursor, for `prepared` statements. Committed at the end; on an
+        error rolled back, and the connection dropped when even that fails. A writer
+        that must not wait for another process's write (`wait=False`: the group commit,
+        app/classroom/recorder.py, has requests to take in meanwhile) gets Busy instead
+        on SQLite, and on PostgreSQL waits for row locks only so long."""
+        engine = self.engine
+        backend = engine.url.get_backend_name()
+        with self._writing(engine, wait):
+            connection = engine.raw_connection()  # from the pool, set up as `make_engine` says
+            try:
+                cursor = connection.cursor()
+                if backend == "sqlite":  # the driver's own transactions are off (make_engine)
+                    cursor.execute("BEGIN IMMEDIATE")
+                elif backend == "postgresql" and not wait:
+                    for statement in _short_waits():
+                        cursor.execute(statement)
+                yield cursor
+                connection.commit()
+            except BaseException as error:
+                try:
+                    connection.rollback()
+                except Exception:
+                    connection.invalidate()
+                base = engine.dialect.loaded_dbapi.Error
+                if isinstance(error, base):  # raised as SQLAlchemy's own errors, as `begin` raises them
+                    raise DBAPIError.instance(None, None, error, base, dialect=engine.dialect) from error
+                raise
+            finally:
+                connection.close()
+
+    def prepared(self, statement: Any) -> DriverStatement:
+        """`statement` compiled once for this process's engine (see DriverStatement)."""
+        engine = self.engine
+        found = self._prepared.get(statement)
+        if found is None:
+            found = self._prepared[statement] = DriverStatement(statement, engine.dialect)
+        return found
 
     @contextmanager
     def _writing(self, engine: Engine, wait: bool = True) -> Iterator[None]:

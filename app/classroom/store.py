@@ -409,16 +409,18 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
     in it, however many checks. Every progress row of the checks' students is read
     with its class's state and locked; each check is laid over its row (two checks
     of one row in a batch count as two, in order); the rows written back in one
-    executemany. The class's last activity is not written for a check:
-    purge_expired reads the last check's time from the progress rows. Busy
-    (nothing written) when another process is writing and `wait` is False."""
+    executemany; both statements run on the driver's cursor (db.DriverStatement:
+    SQLAlchemy's execution cost more than the rest of the batch). The class's last
+    activity is not written for a check: purge_expired reads the last check's time
+    from the progress rows. Busy (nothing written) when another process is writing
+    and `wait` is False."""
     if not checks:
         return []
-    with database.begin(write=True, wait=wait) as connection:
+    with database.driver_transaction(wait=wait) as cursor:
         students_ = sorted({check.student_id for check in checks})
-        rows = {(row["student_id"], row["code"]): row for row in connection.execute(
-            _progress_for_checks(len(students_)), {f"p_{n}": id_ for n, id_ in enumerate(students_)}
-        ).mappings()}
+        read = database.prepared(_progress_for_checks(len(students_)))
+        rows = {(row["student_id"], row["code"]): row
+                for row in read.rows(cursor, {f"p_{n}": id_ for n, id_ in enumerate(students_)})}
         outcomes, written = [], {}
         for check in checks:
             key = (check.student_id, check.code)
@@ -434,7 +436,7 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
             written[key] = (after, check)
             outcomes.append(Outcome.RECORDED)
         if written:
-            connection.execute(_RECORD, [
+            database.prepared(_RECORD).execute_many(cursor, [
                 {"p_student": check.student_id, "p_code": check.code, "p_correct": after.correct,
                  "p_carried": after.carried, "p_with_help": after.with_help, "p_total": after.total,
                  "p_checks": after.checks, "p_at": check.at, "p_marks": after.marks_json(),

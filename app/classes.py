@@ -32,8 +32,8 @@ from flask import Blueprint, Response, abort, make_response, redirect, request, 
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import csrf
-from .classroom import store
+from . import csrf, recording
+from .classroom import recorder, store
 from .classroom.db import Unavailable
 from .contexts import (
     ClassBanner,
@@ -57,6 +57,7 @@ from .core import classroom, presets, problem_request, worksheet
 from .core.answers import Answers, answers_from_form
 from .core.classroom import ClassError
 from .core.codes import load
+from .core.grading import Report
 from .core.problem import DIMENSIONS, ProblemError, Sizes
 from .present import dashboard, layout, printing, qr
 from .worksheets import _drawn, local_only, public_base
@@ -562,24 +563,27 @@ def me():
 
 @dataclass(frozen=True)
 class ClassStudent:
-    """A class student on one of their own problems: who, and in which class."""
+    """A class student on one of their own problems: who, and whether their class is closed."""
 
     student: store.StudentRow
-    info: classroom.ClassInfo
+    closed: bool
 
 
 def student_with(code: str) -> ClassStudent | None:
     """The student of this browser's cookie when `code` is one of their problems, else
-    None: also when the database is unavailable, so that the page still works."""
+    None: also when the database is unavailable, so that the page still works. One
+    read: a class student's every practice page and Check asks."""
+    token = request.cookies.get(STUDENT_COOKIE)
+    if not token:
+        return None
     try:
-        found = _student()
-        if found is None or code not in found.codes:
-            return None
-        info = store.class_by_id(found.class_id)
+        found = store.student_on_page(token)
     except (SQLAlchemyError, Unavailable) as error:
         log.error("classes database unavailable on a practice page: %s", error)
         return None
-    return None if info is None else ClassStudent(found, info)
+    if found is None or code not in found[0].codes:
+        return None
+    return ClassStudent(*found)
 
 
 def saved_answers(who: ClassStudent, code: str, sizes: Sizes) -> Answers | None:
@@ -594,29 +598,59 @@ def saved_answers(who: ClassStudent, code: str, sizes: Sizes) -> Answers | None:
     return answers_from_form(sizes, saved["answers"])
 
 
+STALE_PAGE = "Not sent to your teacher: this page is too old. Reload it (what you typed stays)."
+NOTES = {  # what became of a Check, as the page says it
+    store.Outcome.RECORDED: "Check recorded for your teacher.",
+    store.Outcome.CLOSED: "Not recorded: the class is closed (you can still practise).",
+    store.Outcome.GONE: "Not recorded: you are no longer in this class (you can still practise).",
+    store.Outcome.FAILED: "Not sent to your teacher: the class's records are unavailable just now. "
+                          "Check again later.",
+}
+
+
 def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: bool) -> str:
-    """Keep the entries the student posted and, for a Check, record it: the note
-    the page shows. A post without a valid CSRF token is answered as any other,
-    but nothing is stored (nothing typed is lost either: the page keeps it)."""
+    """Keep the entries the student posted and, for a Check, record it with them, in
+    one write: the note the page shows. A post without a valid CSRF token is
+    answered as any other, but nothing is stored (nothing typed is lost either:
+    the page keeps it). An htmx Check takes `answer_check` instead."""
     if not csrf.valid():
-        return "Not sent to your teacher: this page is too old. Reload it (what you typed stays)."
+        return STALE_PAGE
+    if checked and attempt.report is not None:
+        check = _check_to_store(who, code, attempt, attempt.report)
+        [outcome] = recorder.store_now(store.database(), [check])
+        return NOTES[outcome]
     try:
         store.save_entries(who.student, code, attempt.answers)
-        if not checked or attempt.report is None:
-            return ""
-        recorded = store.record_check(who.student, code, attempt.answers, attempt.report,
-                                      attempt.helped, attempt.revealed)
     except (SQLAlchemyError, Unavailable) as error:
         log.error("classes database unavailable on a practice page: %s", error)
-        return "Not sent to your teacher: the class's records are unavailable just now. Check again later."
-    if recorded:
-        return "Check recorded for your teacher."
-    return "Not recorded: the class is closed (you can still practise)."
+        return NOTES[store.Outcome.FAILED]
+    return ""
+
+
+def answer_check(who: ClassStudent, code: str, attempt: layout.Attempt, marks: Markup) -> Response:
+    """The answer to a class student's Check with htmx: the marks, and the note of what
+    became of the check, sent once the check and the entries are stored. It joins
+    the worker's group commit as an API check does (app/recording.py): a class of
+    students checking at once shares its commits."""
+    if not csrf.valid() or attempt.report is None:
+        return make_response(marks + note_oob(STALE_PAGE))
+
+    def finish(outcome: store.Outcome) -> tuple[int, bytes]:
+        return 200, str(marks + note_oob(NOTES[outcome])).encode()
+
+    return recording.answer_when_stored(_check_to_store(who, code, attempt, attempt.report), finish,
+                                        "text/html")
+
+
+def _check_to_store(who: ClassStudent, code: str, attempt: layout.Attempt,
+                    report: Report) -> store.CheckToStore:
+    return store.check_to_store(who.student, code, attempt.answers, report, attempt.helped,
+                                attempt.revealed, keep_entries=True)
 
 
 def banner(who: ClassStudent, code: str, note: str = "") -> ClassBanner:
     path = url_for("practice.problem", code=code)
-    return ClassBanner(class_name=who.info.name, student=who.student.name, closed=who.info.closed,
+    return ClassBanner(class_name=who.student.class_name, student=who.student.name, closed=who.closed,
                        me=url_for("classes.me"), csrf=csrf.token(path), note=note)
 
 

@@ -19,11 +19,11 @@ import secrets
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import deferred, ratelimit
+from . import ratelimit, recording
 from .apibody import BadRequest
 from .apibody import body as _body
-from .classroom import recorder, store
-from .classroom.db import BUSY_TIMEOUT, Unavailable
+from .classroom import store
+from .classroom.db import Unavailable
 from .core import classroom
 from .core.classroom import ClassClosed, ClassError, ClassFull
 from .core.generate import MAX_SEED
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "There is no class here, or the token does not open it."
 NO_STUDENT = "This token opens no student of a class."
 NEEDS_TOKEN = "Send the token as Authorization: Bearer <token>."
-RECORD_TIMEOUT = BUSY_TIMEOUT + 5  # seconds a check's answer waits for its write; then "not recorded"
 
 
 @bp.errorhandler(BadRequest)
@@ -217,10 +216,8 @@ def remove_student(class_id: str, student_id: str):
 def answer_recorded(student: store.StudentRow | None, code: str, answers, report, helped: frozenset[str],
                     answer: dict) -> Response:
     """The answer to a check that came with a student's token: `answer` and whether
-    the check was recorded, sent only once it is on disk. Under the server's bridge
-    the check joins its worker's next group commit (app/classroom/recorder.py) and
-    the bridge finishes the answer (app/deferred.py); elsewhere it is stored here.
-    Not recorded when the class is closed or the database fails (the check is still
+    the check was recorded, sent only once it is on disk (app/recording.py). Not
+    recorded when the class is closed or the database fails (the check is still
     answered: the student loses nothing); a 404 when the student has gone since."""
     dumps = current_app.json.dumps  # `finish` runs outside the request
     token = bearer_token() or ""
@@ -241,13 +238,6 @@ def answer_recorded(student: store.StudentRow | None, code: str, answers, report
         status, body = finish(store.Outcome.FAILED)
         return Response(body, status=status, mimetype="application/json")
     check = store.check_to_store(student, code, answers, report, helped)
-    if deferred.can_defer(request.environ):
-        future = recorder.for_database(database).submit(check)
-        waiting = deferred.Deferred(future, finish, timeout=RECORD_TIMEOUT, on_timeout=store.Outcome.FAILED)
-        # The bridge sends the answer once the check is on disk.
-        return Response(b"", mimetype="application/json", headers=deferred.defer(request.environ, waiting))
-    [outcome] = recorder.store_now(database, [check])
-    status, body = finish(outcome)
-    return Response(body, status=status, mimetype="application/json")
+    return recording.answer_when_stored(check, finish, "application/json")
 
 

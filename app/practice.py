@@ -110,16 +110,18 @@ def problem(code: str):
                           form.get("hint_sum")) if posted else frozenset()
     report = grade(problem, answers, revealed, helped) if checked else None
     attempt = layout.Attempt(problem, answers, report, revealed, hint, hint_sum, helped)
+    checking = htmx and form.get("action") == "check"  # answered with the marks alone
     banner = None
-    if student is not None:
+    if student is not None and not checking:
         note = classes.after_post(student, shown, attempt, form.get("action") == "check") if posted else ""
         banner = classes.banner(student, shown, note)
     following = _next_url(report, generated, problem)
     if following and student is not None:  # a class student goes on to their next problem
         following = classes.next_for(student, shown)
-    if htmx and form.get("action") == "check":
+    if checking:
         marks = check_answer(attempt, following)
-        response = make_response(marks + classes.note_oob(banner.note) if banner else marks)
+        # A class student's Check is recorded, and the note of it follows the marks.
+        response = classes.answer_check(student, shown, attempt, marks) if student else make_response(marks)
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
         page = _problem_page(shown, generated, attempt, htmx)
@@ -128,7 +130,7 @@ def problem(code: str):
         response = make_response(render("_work.html" if htmx else "practice.html", page))
     if banner is not None:
         classes.keep_csrf(response)
-    response.headers["Vary"] = "HX-Request, Cookie" if banner else "HX-Request"
+    response.headers["Vary"] = "HX-Request, Cookie" if student else "HX-Request"
     # A page holds what the student typed; it is nobody else's to keep.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -58,6 +58,11 @@ def test_a_short_benchmark_run_prints_every_table():
     assert float(recorded[1]) > 0 and float(recorded[2]) > 0 and float(recorded[6]) > 0
     assert int(recorded[4]) >= int(recorded[5]) > 0  # every check answered is stored
     assert all(int(recorded[n]) > 0 for n in (7, 8, 9))
+    page = re.search(r"Recorded page Check \(the same students on their practice page, htmx, each with their "
+                     r"cookie\): ([\d.]+) requests/s, p50 [\d.]+ ms, p99 [\d.]+ ms; / /healthz: ([\d.]+), "
+                     r"rounds [\d.]+–[\d.]+; the workers' CPU per request (\d+) µs", out)
+    assert page, out
+    assert float(page[1]) > 0 and float(page[2]) > 0 and int(page[3]) > 0
     dashboard = re.search(r"Class dashboard, live part for 300 students of 3 problems, in process: "
                           r"best ([\d.]+) ms, median ([\d.]+) ms, (\d+) KiB "
                           r"\(budget ≤ 30 ms: (holds|exceeded)\)", out)

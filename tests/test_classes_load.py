@@ -10,11 +10,14 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 
 import pytest
 
 from app.classes_api import NO_STUDENT
+from app.core import codes
+from app.core.problem import solve
 from tools import classload, serving
 
 pytestmark = pytest.mark.system
@@ -113,6 +116,60 @@ def test_the_servers_group_commit_answers_each_check_with_what_became_of_it(tmp_
         assert status == 200 and answer["recorded"] is False and answer["score"]["total"] > 0
         results = json.loads(_send(url, f"/api/classes/{made['id']}/results", token=teacher)[1])
         assert [(s["name"], s["problems"][0]["checks"]) for s in results["students"]] == [("Ada", 4)]
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def test_a_class_students_page_check_joins_the_group_commit_through_the_server(tmp_path):
+    """The practice page's Check of a class student, with htmx, through the server: its
+    answer waits for the group commit as an API check's does, and comes with the
+    marks, the note of what became of it and the page's own headers; the entries
+    are kept in the same write, also once the class is closed."""
+    import httpx
+    from bs4 import BeautifulSoup
+
+    from tests.pages import form_data
+
+    process, url = serving.start(2, {"HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}",
+                                     "HANDGRID_LOG_LEVEL": "warning"},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        serving.wait_until_up(url + "/healthz", process)
+        made = json.loads(_send(url, "/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})[1])
+        teacher = made["teacher_token"]
+        with httpx.Client(base_url=url) as ada:
+            join = "/" + made["join_url"].split("://", 1)[1].split("/", 1)[1]
+            token = BeautifulSoup(ada.get(join).text, "html.parser").select_one("input[name=csrf_token]")
+            assert ada.post(join, data={"name": "Ada", "csrf_token": token["value"]}).status_code == 303
+            [code] = [a["data-code"] for a in BeautifulSoup(ada.get("/me").text, "html.parser")
+                      .select("li[data-code]")]
+
+            def check(typed: str) -> httpx.Response:
+                page = BeautifulSoup(ada.get(f"/p/{code}").text, "html.parser")
+                sent = form_data(solve(codes.load(code).problem).as_lists(), {"h_z-0-1": typed}) | {
+                    "action": "check", "csrf_token": page.select_one("input[name=csrf_token]")["value"]}
+                return ada.post(f"/p/{code}", data=sent, headers={"HX-Request": "true"})
+
+            answers = [check(str(n)) for n in (7, 8, 9)]
+            for answer in answers:
+                page = BeautifulSoup(answer.text, "html.parser")
+                assert answer.status_code == 200 and answer.headers["HX-Reswap"] == "none"
+                assert answer.headers["Cache-Control"] == "no-store" and "Cookie" in answer.headers["Vary"]
+                assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
+                assert page.select_one("#class-note").get_text() == "Check recorded for your teacher."
+                assert page.select_one("[id^='mark-h_z-0-1']") is not None
+            assert _send(url, f"/api/classes/{made['id']}/close", {}, teacher)[0] == 200
+            closed = check("-4")
+            note = BeautifulSoup(closed.text, "html.parser").select_one("#class-note").get_text()
+            assert note.startswith("Not recorded: the class is closed")
+        with httpx.Client(base_url=url) as other_device:  # the entries, kept with the checks
+            resume = BeautifulSoup(httpx.get(url + "/me", cookies=ada.cookies).text, "html.parser")
+            other_device.get(urllib.parse.urlsplit(resume.select_one("#resume-url")["value"]).path)
+            kept = BeautifulSoup(other_device.get(f"/p/{code}").text, "html.parser")
+            assert kept.select_one("#h_z-0-1")["value"] == "-4"
+        results = json.loads(_send(url, f"/api/classes/{made['id']}/results", token=teacher)[1])
+        assert [(s["name"], s["problems"][0]["checks"]) for s in results["students"]] == [("Ada", 3)]
     finally:
         process.terminate()
         process.wait(15)

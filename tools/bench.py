@@ -20,7 +20,8 @@ latencies are the route's best round.
    new server keeps them alive, so the ratios to /healthz mean less than before.
    Then a class's recorded check (`recorded_check`: 30 students, each with their
    own token, on 30 connections) against /healthz and against the same check
-   without a token, with the workers' CPU per request of each.
+   without a token, and the same students' Check on their practice page (htmx,
+   each with their cookie), with the workers' CPU per request of each.
 2. Scaling: the API check with 1 worker and with 2 workers, with the CPU time
    per request of the workers (from /proc) and of wrk: the load generator
    shares the two cores, so the workers' CPU per request tells whether the
@@ -237,28 +238,33 @@ RECORDED_LIMIT = 0.5  # a recorded check's throughput over /healthz's (issue 14)
 def recorded_check(seconds: float, rounds: int, connections: int) -> dict:
     """A class's checks, each with one of its students' Bearer tokens in turn, stored
     on the server's SQLite file (fsync'd before the answer), against /healthz and the
-    same check sent without a token (not recorded) in the same rounds. Every check wrk
-    saw answered must be in the class's results afterwards. `main` measures it on
-    CLASS_SIZE connections, a class's students each on their own. The figures: the
-    best round, the ratios to /healthz and to the unrecorded check round by round,
-    the workers' CPU per request of each, the checks answered and stored."""
+    same check sent without a token (not recorded) in the same rounds, and the page's
+    recorded Check (class_page_checks). Every check wrk saw answered must be in the
+    class's results afterwards. `main` measures it on CLASS_SIZE connections, a
+    class's students each on their own. The figures: the best round, the ratios to
+    /healthz and to the unrecorded check round by round, the page Check's best round
+    and ratios, the workers' CPU per request of each, the checks answered and stored."""
     server = Server(workers=2)
     try:
         request, made = class_checks(server.url)
+        page = class_page_checks(server.url, request)
         plain = {key: value for key, value in request.items() if key != "rotate"}
         floor = {"method": "GET", "path": "/healthz"}
         answered = wrk(server.url, request, 1, connections)["requests"]  # warm up
+        answered += wrk(server.url, page, 1, connections)["requests"]
         wrk(server.url, floor, 1, connections)
-        found: dict[str, list[dict]] = {"healthz": [], "unrecorded": [], "recorded": []}
+        plan = {"healthz": floor, "unrecorded": plain, "recorded": request, "page": page}
+        found: dict[str, list[dict]] = {name: [] for name in plan}
         for _ in range(rounds):
-            for name, sent in (("healthz", floor), ("unrecorded", plain), ("recorded", request)):
+            for name, sent in plan.items():
                 used = server.worker_cpu()
                 result = wrk(server.url, sent, seconds, connections)
                 result["server_cpu_us"] = (server.worker_cpu() - used) / max(result["requests"], 1) * 1e6
                 found[name].append(result)
-        answered += sum(r["requests"] - r["errors"] for r in found["recorded"])
+        answered += sum(r["requests"] - r["errors"] for name in ("recorded", "page") for r in found[name])
         return {"best": best_of(found["recorded"]), "ratios": paired(found["recorded"], found["healthz"]),
                 "over_unrecorded": paired(found["recorded"], found["unrecorded"]),
+                "page": best_of(found["page"]), "page_ratios": paired(found["page"], found["healthz"]),
                 "cpu_us": {name: median(r["server_cpu_us"] for r in done) for name, done in found.items()},
                 "answered": answered, "stored": stored_checks(server.url, made)}
     finally:
@@ -281,6 +287,26 @@ def class_checks(url: str, students: int = CLASS_SIZE) -> tuple[dict, dict]:
                "headers": {"Content-Type": "application/json"},
                "rotate": [("Authorization", f"Bearer {token}") for token in tokens]}
     return request, made
+
+
+def class_page_checks(url: str, api_check: dict) -> dict:
+    """The practice page's Check, as htmx posts it, by the students whose tokens
+    `api_check` (class_checks) rotates, each with their own student cookie: a class
+    checking in the browser. One CSRF secret serves them all: it is a browser's, and
+    any one makes the server do the same work."""
+    tokens = [value.removeprefix("Bearer ") for _, value in api_check["rotate"]]
+    path = "/p/" + api_check["path"].removeprefix("/api/problems/").removesuffix("/check")
+    request = urllib.request.Request(url + path, headers={"Cookie": f"handgrid_student={tokens[0]}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        page, cookies = soup(response.read()), response.headers.get_all("Set-Cookie")
+    secret = next(c.split(";")[0] for c in cookies if c.startswith("handgrid_csrf="))
+    form = page.select_one("#work-form")
+    fields = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    plain = requests_to_measure()["page check (htmx)"]
+    typed = dict(urllib.parse.parse_qsl(plain["body"], keep_blank_values=True))
+    body = {**typed, "csrf_token": fields["csrf_token"]}
+    return {"method": "POST", "path": path, "body": urllib.parse.urlencode(body), "headers": plain["headers"],
+            "rotate": [("Cookie", f"handgrid_student={token}; {secret}") for token in tokens]}
 
 
 def stored_checks(url: str, made: dict) -> int:
@@ -533,6 +559,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{spread(measured['over_unrecorded'])}; the workers' CPU per request (median of the rounds): "
           f"/healthz {cpu['healthz']:.0f} µs, unrecorded {cpu['unrecorded']:.0f} µs, "
           f"recorded {cpu['recorded']:.0f} µs")
+    page_check = measured["page"]
+    print(f"Recorded page Check (the same students on their practice page, htmx, each with their "
+          f"cookie): {page_check['rps']:.0f} requests/s, p50 {latencies(page_check)[0]} ms, "
+          f"p99 {latencies(page_check)[1]} ms; / /healthz: {median(measured['page_ratios']):.2f}, rounds "
+          f"{spread(measured['page_ratios'])}; the workers' CPU per request {cpu['page']:.0f} µs")
 
     scaled = scaling(args.seconds, args.rounds, args.connections)
     table(["API check", "requests/s", "p50 ms", "p99 ms", "workers' CPU µs per request", "wrk's"],
@@ -594,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Practice page throughput / /healthz: {page:.2f} (budget ≥ 0.5)")
     errors = sum(r["errors"] for group in (routes, scaled, served) for r in group.values())
     # An answered check not stored is an error.
-    errors += recorded["errors"] + max(0, measured["answered"] - measured["stored"])
+    errors += recorded["errors"] + page_check["errors"] + max(0, measured["answered"] - measured["stored"])
     errors += scale_errors
     if errors:
         print(f"{errors} requests failed")

@@ -20,7 +20,7 @@ load costs milliseconds per batch. Nor does it ever wait for another worker's
 write to a SQLite file: it takes in more requests and tries again a millisecond
 later, so the workers' commits overlap with each other's requests, and a worker
 whose neighbour hangs holding the write turn goes on serving (its checks are
-answered "not recorded" after app/classes_api.py's RECORD_TIMEOUT). On
+answered "not recorded" after app/recording.py's RECORD_TIMEOUT). On
 PostgreSQL a batch waits for row locks at most db.SHORT_LOCK_WAIT.
 """
 

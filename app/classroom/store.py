@@ -117,10 +117,15 @@ class Grid(NamedTuple):
 # --- classes ----------------------------------------------------------------------
 
 
+def _closed(closed: bool, closes_at: datetime | None, at: datetime | None = None) -> bool:
+    """Closed by the teacher, or its closing time has passed."""
+    return bool(closed) or (closes_at is not None and closes_at <= (at or now()))
+
+
 def _info(row: RowMapping, count: int, at: datetime | None = None,
           last_check: datetime | None = None) -> ClassInfo:
     closes_at = row["closes_at"]
-    closed = bool(row["closed"]) or (closes_at is not None and closes_at <= (at or now()))
+    closed = _closed(row["closed"], closes_at, at)
     last = max(row["last_activity"], last_check) if last_check else row["last_activity"]
     return ClassInfo(id=row["id"], name=row["name"], join_code=row["join_code"],
                      assignment=Assignment.from_dict(row["assignment"]), created_at=row["created_at"],
@@ -333,6 +338,16 @@ def student_for_token(student_token: str, remembered: bool = False) -> StudentRo
     return student
 
 
+def student_on_page(student_token: str) -> tuple[StudentRow, bool] | None:
+    """The student whose token this is, and whether their class is closed now, in one
+    read: what a class student's practice page shows (None as student_for_token)."""
+    if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
+        return None
+    with database().begin() as connection:
+        row = connection.execute(_STUDENT_ON_PAGE, {"p_hash": token_hash(student_token)}).mappings().first()
+    return None if row is None else (_student(row), _closed(row["class_closed"], row["class_closes_at"]))
+
+
 def forget_student(student_token: str, db: Database) -> None:
     db.remembered.pop(token_hash(student_token), None)
 
@@ -341,6 +356,8 @@ REMEMBERED_STUDENTS = 10_000  # a few megabytes: every student of a busy server'
 
 
 _STUDENT_BY_TOKEN = _students(students.c.token_hash == bindparam("p_hash"))  # a token's first check
+_STUDENT_ON_PAGE = _STUDENT_BY_TOKEN.add_columns(classes.c.closed.label("class_closed"),
+                                                 classes.c.closes_at.label("class_closes_at"))
 
 
 def student_in_class(class_id: str, student_id: str) -> StudentRow | None:
@@ -382,13 +399,23 @@ class CheckToStore:
     summary: classroom.CheckSummary
     stored: dict[str, Any]  # the answers as typed: {"cells", "helped", "revealed"}
     at: datetime
+    # The page's Check keeps the entries too, in the same write (as save_entries keeps
+    # them); None leaves them as they were (an API check: the API keeps no entries).
+    entries: dict[str, Any] | None = None
 
 
 def check_to_store(student: StudentRow, code: str, answers: Answers, report: Report,
-                   helped: frozenset[str] = frozenset(), revealed: frozenset[str] = frozenset()
-                   ) -> CheckToStore:
-    stored = {"cells": _texts(answers), "helped": sorted(helped), "revealed": sorted(revealed)}
-    return CheckToStore(student.id, code, classroom.summarize(report), stored, now())
+                   helped: frozenset[str] = frozenset(), revealed: frozenset[str] = frozenset(),
+                   keep_entries: bool = False) -> CheckToStore:
+    cells = _texts(answers)
+    stored = {"cells": cells, "helped": sorted(helped), "revealed": sorted(revealed)}
+    return CheckToStore(student.id, code, classroom.summarize(report), stored, now(),
+                        _entries(cells) if keep_entries else None)
+
+
+def _entries(cells: dict[str, str]) -> dict[str, Any]:
+    """Entries as kept: the cells typed, and when (ms since 1970, for the page's script)."""
+    return {"answers": cells, "saved_at": int(time.time() * 1000)}
 
 
 def record_check(student: StudentRow, code: str, answers: Answers, report: Report,
@@ -405,13 +432,15 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
     """Store checks in one transaction, so one commit (one fsync) serves them all
     (app/classroom/recorder.py gathers them): the outcome of each, in order.
 
-    The writers' turn is the whole server's (SQLite has one writer): two statements
-    in it, however many checks. Every progress row of the checks' students is read
-    with its class's state and locked; each check is laid over its row (two checks
-    of one row in a batch count as two, in order); the rows written back in one
-    executemany; both statements run on the driver's cursor (db.DriverStatement:
-    SQLAlchemy's execution cost more than the rest of the batch). The class's last
-    activity is not written for a check: purge_expired reads the last check's time
+    The writers' turn is the whole server's (SQLite has one writer): a few
+    statements in it, however many checks. Every progress row of the checks'
+    students is read with its class's state and locked; each check is laid over its
+    row (two checks of one row in a batch count as two, in order); the rows written
+    back in one executemany, and the entries a page's Check keeps in another (kept
+    even when the class is closed, as save_entries keeps them: nothing typed is
+    lost). All run on the driver's cursor (db.DriverStatement: SQLAlchemy's
+    execution cost more than the rest of the batch). The class's last activity is
+    not written for a recorded check: purge_expired reads the last check's time
     from the progress rows. Busy (nothing written) when another process is writing
     and `wait` is False."""
     if not checks:
@@ -421,27 +450,40 @@ def store_checks(database: Database, checks: Sequence[CheckToStore], wait: bool 
         read = database.prepared(_progress_for_checks(len(students_)))
         rows = {(row["student_id"], row["code"]): row
                 for row in read.rows(cursor, {f"p_{n}": id_ for n, id_ in enumerate(students_)})}
-        outcomes, written = [], {}
+        outcomes = []
+        recorded: dict[tuple[str, str], tuple[Progress, CheckToStore]] = {}
+        entries: dict[tuple[str, str], dict[str, Any]] = {}  # each row's latest, kept even when closed
+        touched: dict[str, datetime] = {}  # classes whose entries alone were kept: their last activity
         for check in checks:
             key = (check.student_id, check.code)
             row = rows.get(key)
             if row is None:
                 outcomes.append(Outcome.GONE)
                 continue
+            if check.entries is not None:
+                entries[key] = check.entries
             if row["closed"] or (row["closes_at"] is not None and row["closes_at"] <= check.at):
                 outcomes.append(Outcome.CLOSED)
+                if check.entries is not None:
+                    touched[row["class_id"]] = check.at
                 continue
-            before = written[key][0] if key in written else _progress(row)
-            after = before.after(check.summary, check.at)
-            written[key] = (after, check)
+            before = recorded[key][0] if key in recorded else _progress(row)
+            recorded[key] = (before.after(check.summary, check.at), check)
             outcomes.append(Outcome.RECORDED)
-        if written:
+        if recorded:
             database.prepared(_RECORD).execute_many(cursor, [
                 {"p_student": check.student_id, "p_code": check.code, "p_correct": after.correct,
                  "p_carried": after.carried, "p_with_help": after.with_help, "p_total": after.total,
                  "p_checks": after.checks, "p_at": check.at, "p_marks": after.marks_json(),
                  "p_answers": check.stored}
-                for after, check in written.values()])
+                for after, check in recorded.values()])
+        if entries:
+            database.prepared(_KEEP_ENTRIES).execute_many(cursor, [
+                {"p_student": student_id, "p_code": code, "p_entries": kept}
+                for (student_id, code), kept in entries.items()])
+        if touched:
+            database.prepared(_TOUCH).execute_many(cursor, [
+                {"p_class": class_id, "p_at": at} for class_id, at in touched.items()])
     return outcomes
 
 
@@ -451,8 +493,9 @@ def _progress_for_checks(students_: int):
     """The progress rows of `students_` students, with their classes' state, locked: a
     statement for each number of students, each compiled once (an expanding IN would be
     rendered again at every batch, which cost more than the rest of the batch's work)."""
-    return (select(*[progress.c[name] for name in ("student_id", "code", "total", "correct", "carried",
-                                                   "with_help", "checks", "last_check_at", "marks")],
+    read = ("student_id", "code", "class_id", "total", "correct", "carried", "with_help", "checks",
+            "last_check_at", "marks")
+    return (select(*[progress.c[name] for name in read],
                    classes.c.closed, classes.c.closes_at)
             .join(classes, classes.c.id == progress.c.class_id)
             .where(progress.c.student_id.in_([bindparam(f"p_{n}") for n in range(students_)]))
@@ -468,6 +511,11 @@ _RECORD = (
             last_check_at=bindparam("p_at"),
             marks=bindparam("p_marks", type_=progress.c.marks.type),
             answers=bindparam("p_answers", type_=progress.c.answers.type)))
+_KEEP_ENTRIES = (
+    update(progress)
+    .where((progress.c.student_id == bindparam("p_student")) & (progress.c.code == bindparam("p_code")))
+    .values(entries=bindparam("p_entries", type_=progress.c.entries.type)))
+_TOUCH = update(classes).where(classes.c.id == bindparam("p_class")).values(last_activity=bindparam("p_at"))
 
 
 def save_entries(student: StudentRow, code: str, answers: Answers) -> bool:
@@ -478,7 +526,7 @@ def save_entries(student: StudentRow, code: str, answers: Answers) -> bool:
         return False
     where = (progress.c.student_id == student.id) & (progress.c.code == code)
     at = now()
-    entries = {"answers": _texts(answers), "saved_at": int(time.time() * 1000)}
+    entries = _entries(_texts(answers))
     with database().begin(write=True) as connection:
         done = connection.execute(update(progress).where(where).values(entries=entries)).rowcount
         if done:

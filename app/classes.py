@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, make_response, redirect, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import csrf, recording
@@ -606,25 +606,76 @@ NOTES = {  # what became of a Check, as the page says it
     store.Outcome.FAILED: "Not sent to your teacher: the class's records are unavailable just now. "
                           "Check again later.",
 }
+# Where a class student's checks go, as the banner says it; after a Check, as its outcome
+# showed (a database that failed tells nothing of the class: the banner stays as it was).
+STATUSES = {
+    store.Outcome.RECORDED: "your checks go to your teacher.",
+    store.Outcome.CLOSED: "the class is closed, so checks are not recorded.",
+    store.Outcome.GONE: "you are no longer in this class, so checks are not recorded.",
+}
+_KEPT = (store.Outcome.RECORDED, store.Outcome.CLOSED)  # the entries are on the server
 
 
-def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: bool) -> str:
+@bp.app_template_global()
+def class_note(note: str, kept: bool = True, oob: bool = False) -> Markup:
+    """The note of what became of a class student's last post, under the score. With
+    `oob`, an htmx answer's: it replaces the page's by id. `kept` tells the page's
+    script whether the server holds what was sent (static/handgrid.js)."""
+    return Markup('<p id="class-note" class="class-note" role="status" data-kept="{}"{}>{}</p>').format(
+        "true" if kept else "false", Markup(' hx-swap-oob="true"') if oob else "", note)
+
+
+@bp.app_template_global()
+def class_status(status: str, oob: bool = False) -> Markup:
+    """The banner's word on where the student's checks go."""
+    return Markup('<span id="class-status"{}>{}</span>').format(
+        Markup(' hx-swap-oob="true"') if oob else "", status)
+
+
+def _after_check(outcome: store.Outcome) -> Markup:
+    """What an htmx Check's answer adds to its marks: the note and the banner's word."""
+    status = STATUSES.get(outcome)
+    return (class_note(NOTES[outcome], kept=outcome in _KEPT, oob=True)
+            + (class_status(status, oob=True) if status else Markup()))
+
+
+def lost_note(code: str) -> Markup | None:
+    """For a post from a class problem's page (its form carries a CSRF token) when
+    the cookie opens no student of `code` now: why nothing was recorded (the student
+    was removed, or the class deleted; or the database failed). None when the page
+    was not a class's."""
+    if csrf.FIELD not in request.form:
+        return None
+    token = request.cookies.get(STUDENT_COOKIE, "")
+    try:
+        found = store.student_on_page(token) if token else None
+    except (SQLAlchemyError, Unavailable) as error:
+        log.error("classes database unavailable on a practice page: %s", error)
+        return _after_check(store.Outcome.FAILED)
+    if found is None or code not in found[0].codes:
+        return _after_check(store.Outcome.GONE)
+    return None
+
+
+def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: bool) -> ClassBanner:
     """Keep the entries the student posted and, for a Check, record it with them, in
-    one write: the note the page shows. A post without a valid CSRF token is
-    answered as any other, but nothing is stored (nothing typed is lost either:
-    the page keeps it). An htmx Check takes `answer_check` instead."""
+    one write: the banner, with the note the page shows. A post without a valid CSRF
+    token is answered as any other, but nothing is stored (nothing typed is lost
+    either: the page keeps it). An htmx Check takes `answer_check` instead."""
     if not csrf.valid():
-        return STALE_PAGE
+        return replace(banner(who, code, STALE_PAGE), kept=False)
     if checked and attempt.report is not None:
         check = _check_to_store(who, code, attempt, attempt.report)
         [outcome] = recorder.store_now(store.database(), [check])
-        return NOTES[outcome]
+        shown = banner(who, code, NOTES[outcome])
+        status = STATUSES.get(outcome)
+        return replace(shown, kept=outcome in _KEPT, status=status or shown.status)
     try:
         store.save_entries(who.student, code, attempt.answers)
     except (SQLAlchemyError, Unavailable) as error:
         log.error("classes database unavailable on a practice page: %s", error)
-        return NOTES[store.Outcome.FAILED]
-    return ""
+        return replace(banner(who, code, NOTES[store.Outcome.FAILED]), kept=False)
+    return banner(who, code)
 
 
 def answer_check(who: ClassStudent, code: str, attempt: layout.Attempt, marks: Markup) -> Response:
@@ -633,10 +684,10 @@ def answer_check(who: ClassStudent, code: str, attempt: layout.Attempt, marks: M
     the worker's group commit as an API check does (app/recording.py): a class of
     students checking at once shares its commits."""
     if not csrf.valid() or attempt.report is None:
-        return make_response(marks + note_oob(STALE_PAGE))
+        return make_response(marks + class_note(STALE_PAGE, kept=False, oob=True))
 
     def finish(outcome: store.Outcome) -> tuple[int, bytes]:
-        return 200, str(marks + note_oob(NOTES[outcome])).encode()
+        return 200, str(marks + _after_check(outcome)).encode()
 
     return recording.answer_when_stored(_check_to_store(who, code, attempt, attempt.report), finish,
                                         "text/html")
@@ -650,8 +701,9 @@ def _check_to_store(who: ClassStudent, code: str, attempt: layout.Attempt,
 
 def banner(who: ClassStudent, code: str, note: str = "") -> ClassBanner:
     path = url_for("practice.problem", code=code)
-    return ClassBanner(class_name=who.student.class_name, student=who.student.name, closed=who.closed,
-                       me=url_for("classes.me"), csrf=csrf.token(path), note=note)
+    status = STATUSES[store.Outcome.CLOSED if who.closed else store.Outcome.RECORDED]
+    return ClassBanner(class_name=who.student.class_name, student=who.student.name, status=status,
+                       me=url_for("classes.me"), csrf=csrf.token(path), note=note, kept=True)
 
 
 def next_for(who: ClassStudent, code: str) -> str:
@@ -669,6 +721,3 @@ def keep_csrf(response: Response) -> Response:
     return csrf.keep_cookie(response)
 
 
-def note_oob(note: str) -> Markup:
-    """The note of a check with htmx, swapped in by id beside the marks."""
-    return Markup('<span id="class-note" hx-swap-oob="innerHTML">{}</span>').format(escape(note))

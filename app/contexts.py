@@ -78,10 +78,11 @@ class ClassBanner:
 
     class_name: str = documented("the class's name")
     student: str = documented("the student's display name")
-    closed: bool = documented("the class is closed: checks are not recorded")
+    status: str = documented("where their checks go: to the teacher, or nowhere as the class is closed")
     me: str = documented("their page of problems (/me)")
     csrf: str = documented("the token the page's form posts with (app/csrf.py)")
     note: str = documented("what became of the last post: recorded, or why not; empty before one")
+    kept: bool = documented("the server kept what the last post sent (the page's script trusts it then)")
 
 
 @dataclass(frozen=True, kw_only=True)

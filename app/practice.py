@@ -113,15 +113,18 @@ def problem(code: str):
     checking = htmx and form.get("action") == "check"  # answered with the marks alone
     banner = None
     if student is not None and not checking:
-        note = classes.after_post(student, shown, attempt, form.get("action") == "check") if posted else ""
-        banner = classes.banner(student, shown, note)
+        banner = (classes.after_post(student, shown, attempt, form.get("action") == "check") if posted
+                  else classes.banner(student, shown))
     following = _next_url(report, generated, problem)
     if following and student is not None:  # a class student goes on to their next problem
         following = classes.next_for(student, shown)
     if checking:
         marks = check_answer(attempt, following)
-        # A class student's Check is recorded, and the note of it follows the marks.
-        response = classes.answer_check(student, shown, attempt, marks) if student else make_response(marks)
+        if student is not None:  # recorded, and the note of it follows the marks
+            response = classes.answer_check(student, shown, attempt, marks)
+        else:  # a class page whose student has gone says why nothing was recorded
+            lost = classes.lost_note(shown) if posted and classes.STUDENT_COOKIE in request.cookies else None
+            response = make_response(marks + lost if lost else marks)
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:
         page = _problem_page(shown, generated, attempt, htmx)

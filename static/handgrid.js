@@ -267,10 +267,15 @@
     if (isClass() && event.target === form()) sending = fingerprint(currentState().entries);
   }, true);
 
-  // A class problem's post has reached the server, which now holds what it sent.
+  // A class problem's post has reached the server, which now holds what it sent,
+  // unless its note (swapped in already) says it kept nothing: a page too old, the
+  // records unavailable, a student no longer in the class. Then this browser's
+  // entries stay the ones to trust.
   document.addEventListener("htmx:afterRequest", function (event) {
     var source = event.detail && event.detail.elt;
-    if (sending !== null && event.detail.successful && source && source.id === "work-form") save(sending);
+    var note = document.getElementById("class-note");
+    var kept = !note || note.dataset.kept !== "false";
+    if (sending !== null && event.detail.successful && kept && source && source.id === "work-form") save(sending);
   });
 
   document.addEventListener("htmx:afterSettle", function () {

@@ -352,6 +352,47 @@ def test_two_devices_each_see_the_newest_work(browser, class_server, checked_cla
         page.context.close()
 
 
+def test_a_check_the_server_kept_nothing_of_says_so_and_the_typing_stays(browser, class_server):
+    """A page too old (its CSRF cookie gone): the note under the score says nothing was
+    sent, and a reload keeps what was typed, not the server's older copy. A student
+    removed meanwhile: their Check says so, and the banner no longer says their checks
+    go to the teacher."""
+    code, _, _ = slipping_problem()
+    made = api(class_server + "/api/classes", {"name": "10C", "codes": [code]})
+    joined = [api(f"{class_server}/api/classes/{made['join_code']}/students", {"name": name})
+              for name in ("Dee", "Eve")]
+    page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{class_server}/me/r/{joined[0]['student_token']}")
+    page.goto(f"{class_server}/p/{code}")
+    page.locator("#h_z-0-0").fill("5")
+    page.locator("#check").click()
+    expect(page.locator("#class-note")).to_have_text("Check recorded for your teacher.")
+    page.context.clear_cookies(name="handgrid_csrf")
+    page.locator("#h_z-0-0").fill("6")
+    page.locator("#check").click()
+    expect(page.locator("#class-note")).to_have_text(
+        "Not sent to your teacher: this page is too old. Reload it (what you typed stays).")
+    page.reload()
+    expect(page.locator("#h_z-0-0")).to_have_value("6")
+    page.context.close()
+
+    page = browser.new_context(viewport=LAPTOP).new_page()
+    page.goto(f"{class_server}/me/r/{joined[1]['student_token']}")
+    page.goto(f"{class_server}/p/{code}")
+    expect(page.locator("#class-status")).to_have_text("your checks go to your teacher.")
+    request = urllib.request.Request(
+        f"{class_server}/api/classes/{made['id']}/students/{joined[1]['student_id']}", method="DELETE",
+        headers={"Authorization": f"Bearer {made['teacher_token']}"})
+    assert urllib.request.urlopen(request, timeout=10).status == 204
+    page.locator("#check").click()
+    expect(page.locator("#class-note")).to_have_text(
+        "Not recorded: you are no longer in this class (you can still practise).")
+    expect(page.locator("#class-status")).to_have_text(
+        "you are no longer in this class, so checks are not recorded.")
+    expect(page.locator("#summary .score")).to_be_visible()  # the marks came all the same
+    page.context.close()
+
+
 def test_without_javascript_a_student_joins_and_checks_and_the_teacher_refreshes(browser, class_server):
     """Progressive enhancement: every step by plain forms and links, no script run."""
     code, no_bias, _ = slipping_problem()

@@ -228,7 +228,9 @@ def test_a_student_joins_checks_and_the_teacher_sees_it_live(app, teacher):
     answer = check(student, code, slip, headers=HX)
     assert answer.status_code == 200
     note = soup(answer.data).select_one("#class-note")
-    assert note.get_text() == "Check recorded for your teacher." and note["hx-swap-oob"] == "innerHTML"
+    assert note.get_text() == "Check recorded for your teacher." and note["hx-swap-oob"] == "true"
+    assert note["data-kept"] == "true"
+    assert soup(answer.data).select_one("#class-status").get_text() == "your checks go to your teacher."
     progress = soup(student.get("/me").data).select_one(f"li[data-code='{code}'] .my-progress").get_text()
     assert progress.startswith("35 of 36 correct") and progress.endswith("1 check")
     # ... and shows in the live part of the dashboard, with the slip in the tutor's words.

@@ -35,7 +35,7 @@ PAGES = {
 PARTS = {"_work.html": contexts.ProblemPage, "_fill.html": contexts.FillPage,
          "_worksheet_paper.html": contexts.PaperNote, "_class_live.html": contexts.DashboardPage}
 # The template globals a page may use: functions, not inputs of a page.
-GLOBALS = {"url_for", "static_url", "cached_markbox"}
+GLOBALS = {"url_for", "static_url", "cached_markbox", "class_note", "class_status"}
 
 
 def variables(app, name: str) -> set[str]:

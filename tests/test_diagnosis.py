@@ -238,6 +238,33 @@ def test_a_missing_bias_is_named(data):
             f"You left out the bias, {PARTS[name][1]}'s {ordinal(i + 1)} entry ({bias}).")
 
 
+def test_a_whole_row_without_its_bias_is_named_where_one_cell_alone_is_not():
+    """A small bias left out of one cell is as likely an adding slip (2 off, say), so
+    it is not named; the same in every cell of the row is one bias left out (an adding
+    slip would have to give that number three times), and every cell says so. A row
+    with one cell right is no such row."""
+    for seed in range(1, 400):
+        problem = generate.generate(presets.DEFAULT, presets.DEFAULT.sizes, seed)
+        ref = plain(problem)
+        rows = [i for i, bias in enumerate(ref["b1"]) if abs(bias) in (2, 3)]
+        if rows and len(ref["h_z"][0]) >= 3:
+            break
+    else:
+        raise AssertionError("no classic problem with a bias of 2 or 3 in 400 seeds")
+    i, bias = rows[0], ref["b1"][rows[0]]
+    without = [value - bias for value in ref["h_z"][i]]
+    one = diagnose_all(problem, answers_of(problem, with_cell(ref, "h_z", i, 0, without[0])))
+    assert one["h_z"][i][0] is None or one["h_z"][i][0].kind == "arithmetic"
+    whole = {n: [row[:] for row in ref[n]] for n in ANSWER_NAMES}
+    whole["h_z"][i] = without[:]
+    found = diagnose_all(problem, answers_of(problem, whole))["h_z"][i]
+    message = f"You left out the bias, b1's {ordinal(i + 1)} entry ({str(bias).replace('-', MINUS)})."
+    assert [(d.kind, d.message) for d in found] == [("no_bias", message)] * len(without)
+    whole["h_z"][i][1] = ref["h_z"][i][1]  # one cell of the row right: each of the others alone
+    mixed = diagnose_all(problem, answers_of(problem, whole))["h_z"][i]
+    assert mixed[0] == one["h_z"][i][0] and mixed[1] is None
+
+
 PAIR = re.compile(r"That is row (\d+) of (W[12]) times column (\d+) of (X|h)"
                   r"(?: plus (b[12])'s (\d+)(?:st|nd|rd|th) entry)?: "
                   r"this cell takes row (\d+) with column (\d+)\.")

@@ -211,8 +211,25 @@ class _Diagnoser:
                 f"Your whole {name} is transposed: this cell holds the value that belongs"
                 f" at row {j + 1}, column {i + 1}."))
         if isinstance(context, _Affine):
-            return _weigh(_affine_explanations(context, i, j, value), PRIORS["affine"])
+            return _weigh(_affine_explanations(context, i, j, value), PRIORS["affine"],
+                          self.rest_of_row_apart(name, context, i, j))
         return _weigh(_relu_explanations(context, i, j, value), PRIORS["relu"])
+
+    def rest_of_row_apart(self, name: str, context: _Affine, i: int, j: int) -> float:
+        """1, unless the student typed two or more cells of row i and every one is off by
+        exactly the row's bias: one bias left out explains them all at once, where any
+        other account needs a slip of its own in each of the row's other cells. Then how
+        likely those other cells' numbers are, each explained apart (the product of
+        their weights without the left-out bias)."""
+        bias = context.bias[i]
+        typed = [(m, entry.value) for m, entry in enumerate(self.answers[name][i]) if entry.value is not None]
+        if bias == 0 or len(typed) < 2 or any(value != context.expected[i][m] - bias for m, value in typed):
+            return 1.0
+        apart = 1.0
+        for m, value in typed:
+            if m != j:
+                apart *= _weight_apart(_affine_explanations(context, i, m, value), PRIORS["affine"])
+        return apart
 
 
 # An explanation of a wrong number: its kind, how likely that slip is to give
@@ -220,14 +237,18 @@ class _Diagnoser:
 Explanation = tuple[Kind, float, str]
 
 
-def _weigh(found: list[Explanation], priors: dict[str, float]) -> Diagnosis | None:
+def _weigh(found: list[Explanation], priors: dict[str, float], apart: float = 1.0) -> Diagnosis | None:
     """The explanation that carries at least NAME_AT of the weight, or None
-    (with the adding-up family counted together as ``arithmetic``)."""
-    weights = {OTHER: priors[OTHER] * OTHER_LIKELIHOOD}
+    (with the adding-up family counted together as ``arithmetic``). `apart`: for a
+    cell whose whole row is without its bias, how likely the row's other numbers
+    are without that one slip (_Diagnoser.rest_of_row_apart): every explanation but
+    the left-out bias needs them too."""
+    weights = {OTHER: priors[OTHER] * OTHER_LIKELIHOOD * apart}
     messages: dict[str, str] = {}
     for kind, likelihood, message in found:
         if likelihood > 0:
-            weights[kind] = weights.get(kind, 0.0) + priors[kind] * likelihood
+            alone = 1.0 if kind == "no_bias" else apart  # the rest of the row explained apart
+            weights[kind] = weights.get(kind, 0.0) + priors[kind] * likelihood * alone
             messages.setdefault(kind, message)
     total = sum(weights.values())
     best = max(weights, key=lambda kind: weights[kind])
@@ -237,6 +258,12 @@ def _weigh(found: list[Explanation], priors: dict[str, float]) -> Diagnosis | No
     if "arithmetic" in messages and adding_up >= NAME_AT * total:
         return Diagnosis("arithmetic", messages["arithmetic"])
     return None
+
+
+def _weight_apart(found: list[Explanation], priors: dict[str, float]) -> float:
+    """How likely a wrong number is by any slip but a left-out bias (the weights _weigh adds up)."""
+    return priors[OTHER] * OTHER_LIKELIHOOD + sum(
+        priors[kind] * likelihood for kind, likelihood, _ in found if kind != "no_bias")
 
 
 def _affine(problem: Problem, name: str, inputs: np.ndarray, label: str) -> _Affine:

@@ -221,13 +221,17 @@ def test_a_quiet_class_is_polled_for_nothing_new(browser, class_server, checked_
     page = browser.new_context(viewport=LAPTOP).new_page()
     page.goto(made["teacher_url"])
     before = page.locator("#roster .cell-detail").first.inner_text()
-    with page.expect_response(lambda response: "/live?" in response.url) as polled:
-        page.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
-    assert polled.value.status == 204
+
+    def poll() -> int:
+        with page.expect_response(lambda response: "/live?" in response.url) as polled:
+            page.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
+        return polled.value.status
+
+    # The version also changes each minute (its "4 min ago"s): a minute that turned since
+    # the page was drawn makes one poll a 200 (a clean-clone run saw it), the next quiet.
+    assert 204 in (poll(), poll())
     activity(class_server, checked_class)
-    with page.expect_response(lambda response: "/live?" in response.url) as polled:
-        page.evaluate("htmx.trigger(document.querySelector('[data-live]'), 'hg-refresh')")
-    assert polled.value.status == 200
+    assert poll() == 200
     expect(page.locator("#roster .cell-detail").first).not_to_have_text(before)
     page.context.close()
 

@@ -569,10 +569,12 @@ class ClassStudent:
     closed: bool
 
 
-def student_with(code: str) -> ClassStudent | None:
-    """The student of this browser's cookie when `code` is one of their problems, else
-    None: also when the database is unavailable, so that the page still works. One
-    read: a class student's every practice page and Check asks."""
+def student_with(code: str) -> ClassStudent | store.Outcome | None:
+    """The student of this browser's cookie when `code` is one of their problems. Else,
+    for a cookie that opens no student of `code` (removed, their class deleted, or
+    not their problem), GONE; FAILED when the database is unavailable (the page works
+    all the same, as practice); None without a cookie. One read: a class student's
+    every practice page and Check asks."""
     token = request.cookies.get(STUDENT_COOKIE)
     if not token:
         return None
@@ -580,9 +582,9 @@ def student_with(code: str) -> ClassStudent | None:
         found = store.student_on_page(token)
     except (SQLAlchemyError, Unavailable) as error:
         log.error("classes database unavailable on a practice page: %s", error)
-        return None
+        return store.Outcome.FAILED
     if found is None or code not in found[0].codes:
-        return None
+        return store.Outcome.GONE
     return ClassStudent(*found)
 
 
@@ -632,29 +634,29 @@ def class_status(status: str, oob: bool = False) -> Markup:
         Markup(' hx-swap-oob="true"') if oob else "", status)
 
 
+def _told(outcome: store.Outcome) -> tuple[str, bool, str | None]:
+    """What the page says of a post's outcome: its note, whether the server kept what
+    was sent, and the banner's new word on where checks go (None: as it was)."""
+    return NOTES[outcome], outcome in _KEPT, STATUSES.get(outcome)
+
+
 def _after_check(outcome: store.Outcome) -> Markup:
     """What an htmx Check's answer adds to its marks: the note and the banner's word."""
-    status = STATUSES.get(outcome)
-    return (class_note(NOTES[outcome], kept=outcome in _KEPT, oob=True)
-            + (class_status(status, oob=True) if status else Markup()))
+    note, kept, status = _told(outcome)
+    return class_note(note, kept=kept, oob=True) + (class_status(status, oob=True) if status else Markup())
 
 
-def lost_note(code: str) -> Markup | None:
-    """For a post from a class problem's page (its form carries a CSRF token) when
-    the cookie opens no student of `code` now: why nothing was recorded (the student
-    was removed, or the class deleted; or the database failed). None when the page
-    was not a class's."""
-    if csrf.FIELD not in request.form:
-        return None
-    token = request.cookies.get(STUDENT_COOKIE, "")
-    try:
-        found = store.student_on_page(token) if token else None
-    except (SQLAlchemyError, Unavailable) as error:
-        log.error("classes database unavailable on a practice page: %s", error)
-        return _after_check(store.Outcome.FAILED)
-    if found is None or code not in found[0].codes:
-        return _after_check(store.Outcome.GONE)
-    return None
+def lost_note(missing: store.Outcome) -> Markup | None:
+    """For a post from a class problem's page (its form carries a CSRF token) whose
+    student `student_with` found missing (GONE or FAILED): why nothing was recorded.
+    None when the page was not a class's."""
+    return _after_check(missing) if csrf.FIELD in request.form else None
+
+
+def _banner_after(who: ClassStudent, code: str, outcome: store.Outcome) -> ClassBanner:
+    note, kept, status = _told(outcome)
+    shown = banner(who, code, note)
+    return replace(shown, kept=kept, status=status or shown.status)
 
 
 def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: bool) -> ClassBanner:
@@ -667,14 +669,12 @@ def after_post(who: ClassStudent, code: str, attempt: layout.Attempt, checked: b
     if checked and attempt.report is not None:
         check = _check_to_store(who, code, attempt, attempt.report)
         [outcome] = recorder.store_now(store.database(), [check])
-        shown = banner(who, code, NOTES[outcome])
-        status = STATUSES.get(outcome)
-        return replace(shown, kept=outcome in _KEPT, status=status or shown.status)
+        return _banner_after(who, code, outcome)
     try:
         store.save_entries(who.student, code, attempt.answers)
     except (SQLAlchemyError, Unavailable) as error:
         log.error("classes database unavailable on a practice page: %s", error)
-        return replace(banner(who, code, NOTES[store.Outcome.FAILED]), kept=False)
+        return _banner_after(who, code, store.Outcome.FAILED)
     return banner(who, code)
 
 

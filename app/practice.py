@@ -88,7 +88,8 @@ def problem(code: str):
     # A class student's own problem (only with their cookie: practice without a
     # class never touches the database) is drawn for them, with what they typed
     # kept on the server, and their checks are recorded (app/classes.py).
-    student = classes.student_with(shown) if classes.STUDENT_COOKIE in request.cookies else None
+    found = classes.student_with(shown) if classes.STUDENT_COOKIE in request.cookies else None
+    student = found if isinstance(found, classes.ClassStudent) else None
     if request.method == "GET" and not htmx and student is None:
         return _blank_page(shown, problem, generated)
 
@@ -123,7 +124,8 @@ def problem(code: str):
         if student is not None:  # recorded, and the note of it follows the marks
             response = classes.answer_check(student, shown, attempt, marks)
         else:  # a class page whose student has gone says why nothing was recorded
-            lost = classes.lost_note(shown) if posted and classes.STUDENT_COOKIE in request.cookies else None
+            missing = posted and found is not None and not isinstance(found, classes.ClassStudent)
+            lost = classes.lost_note(found) if missing else None
             response = make_response(marks + lost if lost else marks)
         response.headers["HX-Reswap"] = "none"  # the marks arrive out of band, by id
     else:

@@ -87,16 +87,28 @@ def test_no_token_reaches_the_servers_log(tmp_path):
         assert secret not in text
 
 
+def _served(tmp_path):
+    """The real server (2 workers) on a SQLite file of the test's own: its base URL."""
+    return serving.running(2, {"HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}",
+                               "HANDGRID_LOG_LEVEL": "warning"})
+
+
+def _gentle_class(url: str) -> dict:
+    return json.loads(_send(url, "/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})[1])
+
+
+def _checks_counted(url: str, made: dict) -> list[tuple[str, int]]:
+    """Each student's name and checks of their one problem, as the class's results count them."""
+    results = json.loads(_send(url, f"/api/classes/{made['id']}/results", token=made["teacher_token"])[1])
+    return [(student["name"], student["problems"][0]["checks"]) for student in results["students"]]
+
+
 def test_the_servers_group_commit_answers_each_check_with_what_became_of_it(tmp_path):
     """Through the server (its checks wait for a group commit: app/classroom/recorder.py):
     a check answered "recorded" is in the results; a student removed after their token
     was remembered gets a 404; a closed class's check is answered, not recorded."""
-    process, url = serving.start(2, {"HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}",
-                                     "HANDGRID_LOG_LEVEL": "warning"},
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        serving.wait_until_up(url + "/healthz", process)
-        made = json.loads(_send(url, "/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})[1])
+    with _served(tmp_path) as url:
+        made = _gentle_class(url)
         ada, bo = (json.loads(_send(url, f"/api/classes/{made['join_code']}/students", {"name": name})[1])
                    for name in ("Ada", "Bo"))
         teacher = made["teacher_token"]
@@ -114,11 +126,7 @@ def test_the_servers_group_commit_answers_each_check_with_what_became_of_it(tmp_
         assert _send(url, f"/api/classes/{made['id']}/close", {}, teacher)[0] == 200
         status, answer = check(ada)
         assert status == 200 and answer["recorded"] is False and answer["score"]["total"] > 0
-        results = json.loads(_send(url, f"/api/classes/{made['id']}/results", token=teacher)[1])
-        assert [(s["name"], s["problems"][0]["checks"]) for s in results["students"]] == [("Ada", 4)]
-    finally:
-        process.terminate()
-        process.wait(15)
+        assert _checks_counted(url, made) == [("Ada", 4)]
 
 
 def test_a_class_students_page_check_joins_the_group_commit_through_the_server(tmp_path):
@@ -131,12 +139,8 @@ def test_a_class_students_page_check_joins_the_group_commit_through_the_server(t
 
     from tests.pages import form_data
 
-    process, url = serving.start(2, {"HANDGRID_DATABASE_URL": f"sqlite:///{tmp_path / 'handgrid.db'}",
-                                     "HANDGRID_LOG_LEVEL": "warning"},
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        serving.wait_until_up(url + "/healthz", process)
-        made = json.loads(_send(url, "/api/classes", {"name": "7B", "preset": "gentle", "problems": 1})[1])
+    with _served(tmp_path) as url:
+        made = _gentle_class(url)
         teacher = made["teacher_token"]
         with httpx.Client(base_url=url) as ada:
             join = "/" + made["join_url"].split("://", 1)[1].split("/", 1)[1]
@@ -168,11 +172,7 @@ def test_a_class_students_page_check_joins_the_group_commit_through_the_server(t
             other_device.get(urllib.parse.urlsplit(resume.select_one("#resume-url")["value"]).path)
             kept = BeautifulSoup(other_device.get(f"/p/{code}").text, "html.parser")
             assert kept.select_one("#h_z-0-1")["value"] == "-4"
-        results = json.loads(_send(url, f"/api/classes/{made['id']}/results", token=teacher)[1])
-        assert [(s["name"], s["problems"][0]["checks"]) for s in results["students"]] == [("Ada", 3)]
-    finally:
-        process.terminate()
-        process.wait(15)
+        assert _checks_counted(url, made) == [("Ada", 3)]
 
 
 def test_a_bad_retention_stops_the_server_with_a_message(tmp_path):

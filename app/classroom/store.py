@@ -319,10 +319,10 @@ def student_for_token(student_token: str, remembered: bool = False) -> StudentRo
     anyway when the student has gone since (a check: store_checks says GONE, and
     the caller calls `forget_student`). What is remembered never changes while
     the student exists (their id, class, name, number and problems)."""
-    if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
+    key = _student_key(student_token)
+    if key is None:
         return None
     db = database()
-    key = token_hash(student_token)
     if remembered and (found := db.remembered.get(key)) is not None:
         return found
     with db.begin() as connection:
@@ -338,13 +338,21 @@ def student_for_token(student_token: str, remembered: bool = False) -> StudentRo
     return student
 
 
+def _student_key(student_token: str) -> str | None:
+    """What a student's token is looked up by (its hash); None for what cannot be one."""
+    if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
+        return None
+    return token_hash(student_token)
+
+
 def student_on_page(student_token: str) -> tuple[StudentRow, bool] | None:
     """The student whose token this is, and whether their class is closed now, in one
     read: what a class student's practice page shows (None as student_for_token)."""
-    if not isinstance(student_token, str) or not 0 < len(student_token) <= 64:
+    key = _student_key(student_token)
+    if key is None:
         return None
     with database().begin() as connection:
-        row = connection.execute(_STUDENT_ON_PAGE, {"p_hash": token_hash(student_token)}).mappings().first()
+        row = connection.execute(_STUDENT_ON_PAGE, {"p_hash": key}).mappings().first()
     return None if row is None else (_student(row), _closed(row["class_closed"], row["class_closes_at"]))
 
 

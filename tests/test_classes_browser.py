@@ -397,6 +397,22 @@ def test_a_check_the_server_kept_nothing_of_says_so_and_the_typing_stays(browser
     page.context.close()
 
 
+def test_the_printed_versions_say_how_to_join_in_full(browser, class_server, checked_class):
+    """Every line of a printed sheet's head fits its width (the sheet is drawn at its size
+    in mm): the join line names the address and the join code whole (on paper it used
+    to end in "…" before the address was whole)."""
+    made, _, _ = checked_class
+    page = browser.new_context(viewport=LAPTOP).new_page()
+    page.goto(made["teacher_url"])
+    page.goto(f"{class_server}/classes/{made['id']}/print")
+    lines = page.locator(".ws-task")
+    assert lines.count() >= 2 and page.locator(".ws-join-line").count() >= 1
+    cut = lines.evaluate_all(
+        "lines => lines.filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)")
+    assert cut == []
+    page.context.close()
+
+
 def test_without_javascript_a_student_joins_and_checks_and_the_teacher_refreshes(browser, class_server):
     """Progressive enhancement: every step by plain forms and links, no script run."""
     code, no_bias, _ = slipping_problem()

@@ -455,7 +455,7 @@ def test_the_printed_address_is_the_public_url_when_set(tmp_path):
     section = page.select_one(".ws-problem")
     assert section.select_one(".ws-qr")["aria-label"] == (
         f"QR code of https://grid.school.example/p/{section['data-code']}")
-    assert "open https://grid.school.example/ and type" in page.select_one(".ws-check").get_text()
+    assert "“Open a code” at https://grid.school.example/," in page.select_one(".ws-check").get_text()
     assert page.select_one("#ws-local") is None
 
 

@@ -318,8 +318,7 @@ def _first_header(canvas: Canvas, sheet: Worksheet, page: Page, home: str) -> fl
         canvas.text(0, y, width, h, settings.instructions, 9, "b", "lt")
         y += h
     canvas.text(0, y, width, 3.6, TASK, 8, "", "lm")
-    check = (f"Check your answers: scan a problem's QR code, or open {home} and type its code "
-             "under “Open a code”.")
+    check = f"To check: type a problem's code under “Open a code” at {home}, or scan its QR code."
     canvas.text(0, y + 3.6, width, 3.6, check, 8, "", "lm")
     y += 7.2 + 2.0
     canvas.rule(0, y, width, y, 0.5)
